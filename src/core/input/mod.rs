@@ -3,11 +3,16 @@
 //! holding an escaped SDP. This module finds the SDP in it and says what it
 //! found; it never reads files.
 
+mod graph;
+mod roles;
+
+pub use graph::GraphFacts;
+pub use roles::{call_direction, guess_kind, role_in};
+
 use super::lint::SdpKind;
 use super::sdp::MAX_SDP_BYTES;
 use super::webhook::Envelope;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 /// Webhook bodies and request bodies are larger than the SDP they carry, but
 /// not by much; anything past this is not one of them.
@@ -74,26 +79,6 @@ impl Detected {
     /// Whether line numbers count inside a JSON field rather than the file.
     pub fn is_container(&self) -> bool {
         !matches!(self, Detected::RawSdp)
-    }
-}
-
-/// What the Graph API request body says around its SDP, with where each key
-/// sits in the JSON text (line, column, width), for pointing at it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GraphFacts {
-    pub action: Option<String>,
-    pub sdp_type: Option<String>,
-    pub messaging_product: Option<String>,
-    pub call_id: Option<String>,
-    pub to: Option<String>,
-    pub legacy_connection: bool,
-    positions: BTreeMap<&'static str, (usize, usize, usize)>,
-}
-
-impl GraphFacts {
-    /// Where `key` is in the JSON text; the start of the file if absent.
-    pub fn position(&self, key: &str) -> (usize, usize, usize) {
-        self.positions.get(key).copied().unwrap_or((1, 1, 1))
     }
 }
 
@@ -170,7 +155,7 @@ fn json_error(e: serde_json::Error) -> InputError {
     }
 }
 
-fn raw(sdp: &str, detected: Detected) -> Result<Input, InputError> {
+pub(super) fn raw(sdp: &str, detected: Detected) -> Result<Input, InputError> {
     let (sdp, escaped) = unescape_if_needed(sdp);
     if sdp.len() > MAX_SDP_BYTES {
         return Err(InputError::TooLarge(sdp.len(), MAX_SDP_BYTES));
@@ -213,7 +198,7 @@ fn looks_like_sdp(sdp: &str) -> Result<(), InputError> {
     )))
 }
 
-fn kind_of(s: Option<&str>) -> Option<SdpKind> {
+pub(super) fn kind_of(s: Option<&str>) -> Option<SdpKind> {
     match s {
         Some("offer") => Some(SdpKind::Offer),
         Some("answer") => Some(SdpKind::Answer),
@@ -228,7 +213,7 @@ fn from_json_object(text: &str) -> Result<Input, InputError> {
         return from_webhook(text, json);
     }
     if get("action").is_some() || (get("messaging_product").is_some() && get("session").is_some()) {
-        return from_graph(text, &json);
+        return graph::from_graph(text, &json);
     }
     if let Some(sdp) = get("sdp").and_then(Json::as_str) {
         let mut input = raw(sdp, Detected::Description)?;
@@ -279,117 +264,11 @@ fn from_webhook(text: &str, json: Json) -> Result<Input, InputError> {
     Ok(input)
 }
 
-fn in_field(e: InputError, field: &str) -> InputError {
+pub(super) fn in_field(e: InputError, field: &str) -> InputError {
     match e {
         InputError::NotSdp(why) => InputError::NotSdp(format!("`{field}`: {why}")),
         other => other,
     }
-}
-
-fn from_graph(text: &str, json: &Json) -> Result<Input, InputError> {
-    let s = |v: Option<&Json>| v.and_then(Json::as_str).map(str::to_string);
-    let session = json.get("session");
-    let mut facts = GraphFacts {
-        action: s(json.get("action")),
-        sdp_type: s(session.and_then(|x| x.get("sdp_type"))),
-        messaging_product: s(json.get("messaging_product")),
-        call_id: s(json.get("call_id")),
-        to: s(json.get("to")),
-        legacy_connection: json.get("connection").is_some(),
-        positions: BTreeMap::new(),
-    };
-    for key in [
-        "messaging_product",
-        "action",
-        "call_id",
-        "to",
-        "session",
-        "sdp_type",
-        "connection",
-    ] {
-        if let Some(p) = locate_key(text, key) {
-            facts.positions.insert(key, p);
-        }
-    }
-    let action = facts.action.clone().unwrap_or_else(|| "(no action)".into());
-    let sdp = s(session.and_then(|x| x.get("sdp"))).ok_or_else(|| {
-        InputError::NoSdp(format!(
-            "a Graph API `{action}` request without `session.sdp`"
-        ))
-    })?;
-    let mut input = raw(
-        &sdp,
-        Detected::GraphRequest {
-            action: action.clone(),
-        },
-    )
-    .map_err(|e| in_field(e, "session.sdp"))?;
-    input.declared = match action.as_str() {
-        "pre_accept" | "accept" => Some(SdpKind::Answer),
-        "connect" => Some(SdpKind::Offer),
-        _ => kind_of(facts.sdp_type.as_deref()),
-    };
-    input.direction = match action.as_str() {
-        "pre_accept" | "accept" => Some(CallDirection::UserInitiated),
-        "connect" => Some(CallDirection::BusinessInitiated),
-        _ => None,
-    };
-    input.graph = Some(facts);
-    input.container = Some(text.to_string());
-    Ok(input)
-}
-
-/// Line, column and width of the first `"key"` in JSON text.
-fn locate_key(text: &str, key: &str) -> Option<(usize, usize, usize)> {
-    let needle = format!("\"{key}\"");
-    let at = text.find(&needle)?;
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let column = text[line_start..at].chars().count() + 1;
-    Some((line, column, needle.chars().count()))
-}
-
-/// Which role each input plays. The call direction comes from `flag`, else
-/// from what the inputs say (webhook `direction`, Graph `action`), else a
-/// user-initiated call, which is what inbound bridges handle.
-pub fn call_direction(
-    flag: Option<CallDirection>,
-    inputs: &[&Input],
-) -> (CallDirection, &'static str) {
-    if let Some(d) = flag {
-        return (d, "set by --direction");
-    }
-    match inputs.iter().find_map(|i| i.direction) {
-        Some(d) => (d, "as the input says"),
-        None => (
-            CallDirection::UserInitiated,
-            "assumed; --direction changes it",
-        ),
-    }
-}
-
-pub fn role_in(direction: CallDirection, kind: SdpKind) -> super::lint::Role {
-    use super::lint::{Author, Role};
-    let author = match (direction, kind) {
-        (CallDirection::UserInitiated, SdpKind::Offer)
-        | (CallDirection::BusinessInitiated, SdpKind::Answer) => Author::WhatsApp,
-        _ => Author::Business,
-    };
-    Role { author, kind }
-}
-
-/// Offer or answer for an input given alone: what it declares, else an SDP
-/// with `a=setup:actpass` is an offer (RFC 8842 §5.2) and anything else an answer.
-pub fn guess_kind(input: &Input) -> SdpKind {
-    input.declared.unwrap_or_else(|| {
-        let actpass = input.sdp.lines().any(|l| l.trim_end() == "a=setup:actpass");
-        if actpass {
-            SdpKind::Offer
-        } else {
-            SdpKind::Answer
-        }
-    })
 }
 
 #[cfg(test)]
@@ -431,21 +310,6 @@ mod tests {
         let escaped = detect(br"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n").unwrap();
         assert!(escaped.escaped_newlines);
         assert_eq!(escaped.sdp.lines().count(), 4);
-    }
-
-    #[test]
-    fn graph_request_positions_and_kind() {
-        let body = format!(
-            "{{\n  \"messaging_product\": \"whatsapp\",\n  \"call_id\": \"wacid.1\",\n  \"action\": \"accept\",\n  \"session\": {{\"sdp_type\": \"offer\", \"sdp\": {}}}\n}}",
-            serde_json::to_string(SDP).unwrap()
-        );
-        let input = detect(body.as_bytes()).unwrap();
-        assert_eq!(input.declared, Some(SdpKind::Answer));
-        assert_eq!(input.direction, Some(CallDirection::UserInitiated));
-        let g = input.graph.unwrap();
-        assert_eq!(g.sdp_type.as_deref(), Some("offer"));
-        assert_eq!(g.position("action"), (4, 3, 8));
-        assert_eq!(g.position("sdp_type").0, 5);
     }
 
     #[test]
