@@ -1,7 +1,10 @@
 //! The pure core: no sockets, no clocks, no files, no printing. Time and
 //! bytes come in as arguments, so everything here runs the same in a test.
 
+pub mod audio;
 pub mod input;
 pub mod lint;
+pub mod rtp;
 pub mod sdp;
+pub mod stun;
 pub mod webhook;

@@ -1,0 +1,155 @@
+//! Level and dominant frequency of a recording.
+
+use super::RATE;
+use serde::Serialize;
+
+/// RMS level in dBFS (0 is a full-scale square wave; a full-scale sine is -3).
+/// Digital silence reads as -120.
+pub fn level_dbfs(samples: &[i16]) -> f64 {
+    if samples.is_empty() {
+        return -120.0;
+    }
+    let sum: f64 = samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
+    let rms = (sum / samples.len() as f64).sqrt() / f64::from(i16::MAX);
+    if rms <= 1e-6 {
+        -120.0
+    } else {
+        20.0 * rms.log10()
+    }
+}
+
+/// The strongest frequency in `samples` (48 kHz), from a Hann-windowed FFT
+/// with parabolic interpolation; `None` for silence or too little audio.
+pub fn dominant_frequency(samples: &[i16]) -> Option<f64> {
+    if samples.len() < 2048 || level_dbfs(samples) < -70.0 {
+        return None;
+    }
+    // The largest power of two that fits, at most 2^16 (1.4 s, 0.7 Hz bins).
+    let n = (1usize << (usize::BITS - 1 - samples.len().leading_zeros())).min(1 << 16);
+    let start = (samples.len() - n) / 2;
+    let mut re: Vec<f64> = samples[start..start + n]
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
+            f64::from(s) * w
+        })
+        .collect();
+    let mut im = vec![0.0; n];
+    fft(&mut re, &mut im);
+    let mag: Vec<f64> = (0..n / 2)
+        .map(|k| (re[k] * re[k] + im[k] * im[k]).sqrt())
+        .collect();
+    // Skip DC and the lowest bins (below ~20 Hz).
+    let lowest = (20 * n) / RATE as usize + 1;
+    let (k, _) = mag
+        .iter()
+        .enumerate()
+        .skip(lowest)
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let (a, b, c) = (mag[k - 1], mag[k], *mag.get(k + 1).unwrap_or(&0.0));
+    let denom = a - 2.0 * b + c;
+    let offset = if denom.abs() > f64::EPSILON {
+        0.5 * (a - c) / denom
+    } else {
+        0.0
+    };
+    Some((k as f64 + offset) * f64::from(RATE) / n as f64)
+}
+
+/// In-place iterative radix-2 FFT; `re.len()` must be a power of two.
+fn fft(re: &mut [f64], im: &mut [f64]) {
+    let n = re.len();
+    let mut j = 0;
+    for i in 1..n {
+        let mut bit = n >> 1;
+        while j & bit != 0 {
+            j ^= bit;
+            bit >>= 1;
+        }
+        j |= bit;
+        if i < j {
+            re.swap(i, j);
+            im.swap(i, j);
+        }
+    }
+    let mut len = 2;
+    while len <= n {
+        let angle = -std::f64::consts::TAU / len as f64;
+        let (wr, wi) = (angle.cos(), angle.sin());
+        for start in (0..n).step_by(len) {
+            let (mut cr, mut ci) = (1.0, 0.0);
+            for k in 0..len / 2 {
+                let (a, b) = (start + k, start + k + len / 2);
+                let tr = re[b] * cr - im[b] * ci;
+                let ti = re[b] * ci + im[b] * cr;
+                re[b] = re[a] - tr;
+                im[b] = im[a] - ti;
+                re[a] += tr;
+                im[a] += ti;
+                let next = cr * wr - ci * wi;
+                ci = cr * wi + ci * wr;
+                cr = next;
+            }
+        }
+        len <<= 1;
+    }
+}
+
+/// What a recording sounded like.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Analysis {
+    pub seconds: f64,
+    pub level_dbfs: f64,
+    pub dominant_hz: Option<f64>,
+}
+
+pub fn analyze(samples: &[i16]) -> Analysis {
+    Analysis {
+        seconds: samples.len() as f64 / f64::from(RATE),
+        level_dbfs: level_dbfs(samples),
+        dominant_hz: dominant_frequency(samples),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Tone;
+    use super::*;
+
+    fn seconds_of(hz: f64, amplitude: f64, secs: f64) -> Vec<i16> {
+        let mut t = Tone::new(hz, amplitude);
+        (0..(secs * 50.0) as usize)
+            .flat_map(|_| t.frame())
+            .collect()
+    }
+
+    #[test]
+    fn finds_tones_to_a_hertz() {
+        for hz in [300.0, 440.0, 1000.0, 1234.5, 3400.0] {
+            let f = dominant_frequency(&seconds_of(hz, 0.3, 1.5)).unwrap();
+            assert!((f - hz).abs() < 1.0, "{hz}: {f}");
+        }
+    }
+
+    #[test]
+    fn levels() {
+        assert!((level_dbfs(&seconds_of(440.0, 1.0, 0.2)) + 3.01).abs() < 0.1);
+        assert!((level_dbfs(&seconds_of(440.0, 0.1, 0.2)) + 23.01).abs() < 0.1);
+        assert_eq!(level_dbfs(&[0; 960]), -120.0);
+        assert_eq!(dominant_frequency(&[0; 48000]), None);
+        assert_eq!(dominant_frequency(&[100; 100]), None);
+    }
+
+    #[test]
+    fn louder_tone_wins_over_quieter() {
+        let a = seconds_of(440.0, 0.4, 1.0);
+        let b = seconds_of(1000.0, 0.1, 1.0);
+        let mix: Vec<i16> = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| x.saturating_add(*y))
+            .collect();
+        assert!((dominant_frequency(&mix).unwrap() - 440.0).abs() < 1.0);
+    }
+}
