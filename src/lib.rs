@@ -7,4 +7,5 @@ pub mod cli;
 pub mod cmd;
 pub mod core;
 pub mod error;
+pub mod io;
 pub mod output;

@@ -6,5 +6,6 @@ pub mod input;
 pub mod lint;
 pub mod rtp;
 pub mod sdp;
+pub mod sim;
 pub mod stun;
 pub mod webhook;

@@ -4,9 +4,11 @@
 
 mod analyze;
 mod opus;
+mod receive;
 
 pub use analyze::{Analysis, analyze, dominant_frequency, level_dbfs};
 pub use opus::{Decoder, Encoder, OpusError};
+pub use receive::AudioIn;
 
 /// The RTP clock and sample rate of Opus in WebRTC.
 pub const RATE: u32 = 48_000;

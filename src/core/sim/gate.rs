@@ -1,0 +1,431 @@
+//! What WhatsApp's media server does with the packets a bridge sends it, as
+//! a pure policy over datagrams.
+//!
+//! The simulator's media peer is webrtc-rs in ICE-lite mode behind a UDP
+//! relay; every datagram crosses this gate. It lets the peer behave as
+//! WhatsApp does where webrtc-rs would not (it answers `487 Role Conflict`
+//! to a controlled agent, runs no ICE with an answer that claims ICE-lite,
+//! ignores everything before the answer), and it observes what a bridge did
+//! (checks, credentials, nomination, ClientHello, RTP) so a failed call can
+//! be explained layer by layer.
+
+use crate::core::rtp::{self, Kind, ReceiveStats};
+use crate::core::stun::{self, Builder, Class, Message};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// What the answer said that matters to the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AnswerFacts {
+    pub ice_lite: bool,
+    /// `a=setup` of the answer, as written.
+    pub setup: Option<String>,
+    pub ice_ufrag: Option<String>,
+}
+
+/// The verdict on one datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Pass it on unchanged.
+    Forward,
+    /// Pass this instead (a response re-signed with the bridge's real address).
+    ForwardRewritten(Vec<u8>),
+    /// Do not pass it; send this back to where it came from.
+    Reply(Vec<u8>),
+    Drop,
+}
+
+/// Times are offsets from the gate's start (the offer), for reports.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Observations {
+    pub checks: u64,
+    pub checks_before_answer: u64,
+    pub checks_ignored_ice_lite: u64,
+    pub role_conflicts: u64,
+    pub bad_credentials: u64,
+    /// Why the last rejected check was rejected.
+    pub bad_credentials_reason: Option<String>,
+    pub checks_without_role: u64,
+    pub nominations: u64,
+    #[serde(serialize_with = "ms")]
+    pub first_check: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub ice_connected: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub ice_nominated: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub client_hello: Option<Duration>,
+    /// WhatsApp's side sent a ClientHello: it should never be the DTLS client.
+    #[serde(serialize_with = "ms")]
+    pub sim_client_hello: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub first_rtp_in: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub first_rtp_out: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub last_media_in: Option<Duration>,
+    pub rtp_before_accept: u64,
+    pub rtcp_in: u64,
+    pub rtp_out: u64,
+    pub bytes_out: u64,
+    pub dropped_before_answer: u64,
+    #[serde(skip)]
+    pub rtp_in: ReceiveStats,
+}
+
+fn ms<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3),
+        None => s.serialize_none(),
+    }
+}
+
+pub struct Gate {
+    start: Instant,
+    local_ufrag: String,
+    local_pwd: String,
+    answer: Option<AnswerFacts>,
+    accepted: bool,
+    /// Transactions of checks carrying USE-CANDIDATE, to see them succeed.
+    nominating: HashSet<[u8; 12]>,
+    pub seen: Observations,
+}
+
+impl Gate {
+    pub fn new(start: Instant, local_ufrag: &str, local_pwd: &str) -> Gate {
+        Gate {
+            start,
+            local_ufrag: local_ufrag.to_string(),
+            local_pwd: local_pwd.to_string(),
+            answer: None,
+            accepted: false,
+            nominating: HashSet::new(),
+            seen: Observations::default(),
+        }
+    }
+
+    /// The answer arrived (pre_accept or accept): ICE may start.
+    pub fn set_answer(&mut self, facts: AnswerFacts) {
+        self.answer = Some(facts);
+    }
+
+    pub fn answer(&self) -> Option<&AnswerFacts> {
+        self.answer.as_ref()
+    }
+
+    /// The call was accepted: media from here on is the call.
+    pub fn set_accepted(&mut self) {
+        self.accepted = true;
+    }
+
+    fn at(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.start)
+    }
+
+    fn mark(slot: &mut Option<Duration>, at: Duration) {
+        slot.get_or_insert(at);
+    }
+
+    /// A datagram from the bridge to WhatsApp.
+    pub fn from_bridge(&mut self, now: Instant, data: &[u8]) -> Verdict {
+        let at = self.at(now);
+        let Some(answer) = self.answer.clone() else {
+            // Meta has not processed an answer yet: it knows no credentials
+            // and no fingerprint, so nothing from the bridge can be handled.
+            if rtp::classify(data) == Kind::Stun {
+                self.seen.checks_before_answer += 1;
+            }
+            self.seen.dropped_before_answer += 1;
+            return Verdict::Drop;
+        };
+        match rtp::classify(data) {
+            Kind::Stun => self.check(at, data, &answer),
+            Kind::Dtls { client_hello } => {
+                if client_hello {
+                    Self::mark(&mut self.seen.client_hello, at);
+                }
+                Verdict::Forward
+            }
+            Kind::Rtp(h) => {
+                Self::mark(&mut self.seen.first_rtp_in, at);
+                self.seen.last_media_in = Some(at);
+                if !self.accepted {
+                    self.seen.rtp_before_accept += 1;
+                }
+                let arrival = (at.as_secs_f64() * 48_000.0) as i64;
+                self.seen.rtp_in.record(&h, data.len(), arrival);
+                Verdict::Forward
+            }
+            Kind::Rtcp => {
+                self.seen.rtcp_in += 1;
+                self.seen.last_media_in = Some(at);
+                Verdict::Forward
+            }
+            Kind::Other => Verdict::Drop,
+        }
+    }
+
+    fn check(&mut self, at: Duration, data: &[u8], answer: &AnswerFacts) -> Verdict {
+        let Ok(m) = Message::parse(data) else {
+            return Verdict::Drop;
+        };
+        if m.class != Class::Request || m.method != stun::BINDING {
+            return Verdict::Forward;
+        }
+        self.seen.checks += 1;
+        Self::mark(&mut self.seen.first_check, at);
+        if answer.ice_lite {
+            // Both sides ICE-lite: WhatsApp runs no connectivity checks at all.
+            self.seen.checks_ignored_ice_lite += 1;
+            return Verdict::Drop;
+        }
+        if let Some(reason) = self.credentials_problem(&m, data, answer) {
+            self.seen.bad_credentials += 1;
+            self.seen.bad_credentials_reason = Some(reason);
+            // RFC 8489 §9.1.3: 401 to a request that fails authentication; unsigned.
+            let reply = Builder::new(Class::Error, stun::BINDING, m.transaction)
+                .error_code(401, "Unauthorized")
+                .fingerprint()
+                .build();
+            return Verdict::Reply(reply);
+        }
+        if m.has(stun::ICE_CONTROLLED) {
+            // WhatsApp is ICE-lite and so always controlled (RFC 8445 §6.1.1);
+            // a controlled bridge is a role conflict it does not give in to.
+            self.seen.role_conflicts += 1;
+            let reply = Builder::new(Class::Error, stun::BINDING, m.transaction)
+                .error_code(487, "Role Conflict")
+                .integrity(self.local_pwd.as_bytes())
+                .fingerprint()
+                .build();
+            return Verdict::Reply(reply);
+        }
+        if !m.has(stun::ICE_CONTROLLING) {
+            self.seen.checks_without_role += 1;
+        }
+        if m.has(stun::USE_CANDIDATE) {
+            self.seen.nominations += 1;
+            self.nominating.insert(m.transaction);
+        }
+        Verdict::Forward
+    }
+
+    fn credentials_problem(
+        &self,
+        m: &Message,
+        data: &[u8],
+        answer: &AnswerFacts,
+    ) -> Option<String> {
+        let Some(username) = m.username() else {
+            return Some("a check without USERNAME".into());
+        };
+        let (ours, theirs) = username.split_once(':').unwrap_or((&username, ""));
+        if ours != self.local_ufrag {
+            return Some(format!(
+                "USERNAME `{username}` does not start with WhatsApp's ufrag `{}`",
+                self.local_ufrag
+            ));
+        }
+        if let Some(expected) = &answer.ice_ufrag
+            && theirs != expected
+        {
+            return Some(format!(
+                "USERNAME `{username}` ends in `{theirs}`, but the answer's ice-ufrag is `{expected}`"
+            ));
+        }
+        match m.verify_integrity(data, self.local_pwd.as_bytes()) {
+            Some(true) => None,
+            Some(false) => Some("MESSAGE-INTEGRITY does not verify with WhatsApp's ice-pwd".into()),
+            None => Some("a check without MESSAGE-INTEGRITY".into()),
+        }
+    }
+
+    /// A datagram from WhatsApp's side to the bridge at `bridge`.
+    pub fn from_inner(&mut self, now: Instant, bridge: SocketAddr, data: &[u8]) -> Verdict {
+        let at = self.at(now);
+        match rtp::classify(data) {
+            Kind::Stun => {
+                let Ok(m) = Message::parse(data) else {
+                    return Verdict::Forward;
+                };
+                if m.class != Class::Success {
+                    return Verdict::Forward;
+                }
+                Self::mark(&mut self.seen.ice_connected, at);
+                if self.nominating.remove(&m.transaction) {
+                    Self::mark(&mut self.seen.ice_nominated, at);
+                }
+                match stun::rewrite_mapped_address(data, bridge, self.local_pwd.as_bytes()) {
+                    Some(rewritten) => Verdict::ForwardRewritten(rewritten),
+                    None => Verdict::Forward,
+                }
+            }
+            Kind::Dtls { client_hello } => {
+                if client_hello {
+                    Self::mark(&mut self.seen.sim_client_hello, at);
+                }
+                Verdict::Forward
+            }
+            Kind::Rtp(_) => {
+                Self::mark(&mut self.seen.first_rtp_out, at);
+                self.seen.rtp_out += 1;
+                self.seen.bytes_out += data.len() as u64;
+                Verdict::Forward
+            }
+            Kind::Rtcp | Kind::Other => Verdict::Forward,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UFRAG: &str = "WaUfragSim000001";
+    const PWD: &str = "simulatedWhatsAppPwd0==";
+
+    fn check(username: &str, pwd: &str, role: u16, nominate: bool, tx: u8) -> Vec<u8> {
+        let mut b = Builder::new(Class::Request, stun::BINDING, [tx; 12])
+            .attr(stun::USERNAME, username.as_bytes())
+            .attr(stun::PRIORITY, &1_862_270_975u32.to_be_bytes())
+            .attr(role, &[1, 2, 3, 4, 5, 6, 7, 8]);
+        if nominate {
+            b = b.attr(stun::USE_CANDIDATE, &[]);
+        }
+        b.integrity(pwd.as_bytes()).fingerprint().build()
+    }
+
+    fn gate() -> (Gate, Instant) {
+        let t0 = Instant::now();
+        let mut g = Gate::new(t0, UFRAG, PWD);
+        g.set_answer(AnswerFacts {
+            ice_lite: false,
+            setup: Some("active".into()),
+            ice_ufrag: Some("brdg".into()),
+        });
+        (g, t0)
+    }
+
+    fn reply_code(v: &Verdict) -> Option<u16> {
+        match v {
+            Verdict::Reply(r) => Message::parse(r).unwrap().error_code(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn controlling_checks_pass_and_nomination_is_seen() {
+        let (mut g, t0) = gate();
+        let user = format!("{UFRAG}:brdg");
+        let v = g.from_bridge(
+            t0 + Duration::from_millis(5),
+            &check(&user, PWD, stun::ICE_CONTROLLING, true, 9),
+        );
+        assert_eq!(v, Verdict::Forward);
+        let ok = Builder::new(Class::Success, stun::BINDING, [9; 12])
+            .xor_mapped_address("127.0.0.1:1".parse().unwrap())
+            .integrity(PWD.as_bytes())
+            .fingerprint()
+            .build();
+        let bridge: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let Verdict::ForwardRewritten(r) = g.from_inner(t0 + Duration::from_millis(6), bridge, &ok)
+        else {
+            panic!("expected a rewritten response");
+        };
+        assert_eq!(
+            Message::parse(&r).unwrap().xor_mapped_address(),
+            Some(bridge)
+        );
+        assert_eq!(g.seen.first_check, Some(Duration::from_millis(5)));
+        assert_eq!(g.seen.ice_nominated, Some(Duration::from_millis(6)));
+        assert_eq!((g.seen.checks, g.seen.nominations), (1, 1));
+    }
+
+    #[test]
+    fn controlled_bridge_gets_487() {
+        let (mut g, t0) = gate();
+        let v = g.from_bridge(
+            t0,
+            &check(
+                &format!("{UFRAG}:brdg"),
+                PWD,
+                stun::ICE_CONTROLLED,
+                false,
+                1,
+            ),
+        );
+        assert_eq!(reply_code(&v), Some(487));
+        let Verdict::Reply(r) = v else { unreachable!() };
+        assert_eq!(
+            Message::parse(&r)
+                .unwrap()
+                .verify_integrity(&r, PWD.as_bytes()),
+            Some(true)
+        );
+        assert_eq!(g.seen.role_conflicts, 1);
+    }
+
+    #[test]
+    fn wrong_credentials_get_401_with_the_reason() {
+        let (mut g, t0) = gate();
+        let cases = [
+            (format!("{UFRAG}:brdg"), "not-the-password-at-all"),
+            ("someoneElse:brdg".to_string(), PWD),
+            (format!("{UFRAG}:other"), PWD),
+        ];
+        for (user, pwd) in &cases {
+            let v = g.from_bridge(t0, &check(user, pwd, stun::ICE_CONTROLLING, false, 2));
+            assert_eq!(reply_code(&v), Some(401), "{user}");
+        }
+        assert_eq!(g.seen.bad_credentials, 3);
+        assert!(
+            g.seen
+                .bad_credentials_reason
+                .as_deref()
+                .unwrap()
+                .contains("ice-ufrag is `brdg`")
+        );
+    }
+
+    #[test]
+    fn nothing_before_the_answer_and_no_ice_with_a_lite_answer() {
+        let t0 = Instant::now();
+        let mut g = Gate::new(t0, UFRAG, PWD);
+        let c = check(
+            &format!("{UFRAG}:brdg"),
+            PWD,
+            stun::ICE_CONTROLLING,
+            true,
+            3,
+        );
+        assert_eq!(g.from_bridge(t0, &c), Verdict::Drop);
+        assert_eq!(g.seen.checks_before_answer, 1);
+        g.set_answer(AnswerFacts {
+            ice_lite: true,
+            ..AnswerFacts::default()
+        });
+        assert_eq!(g.from_bridge(t0, &c), Verdict::Drop);
+        assert_eq!(g.seen.checks_ignored_ice_lite, 1);
+    }
+
+    #[test]
+    fn media_before_accept_and_after() {
+        let (mut g, t0) = gate();
+        let rtp_packet = |seq: u16| {
+            let mut b = vec![0x80, 111, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0xf8];
+            b[2..4].copy_from_slice(&seq.to_be_bytes());
+            b
+        };
+        g.from_bridge(t0 + Duration::from_millis(100), &rtp_packet(1));
+        g.set_accepted();
+        g.from_bridge(t0 + Duration::from_millis(120), &rtp_packet(2));
+        assert_eq!(g.seen.rtp_before_accept, 1);
+        assert_eq!(g.seen.first_rtp_in, Some(Duration::from_millis(100)));
+        assert_eq!(g.seen.rtp_in.packets, 2);
+        let hello = [22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 1];
+        g.from_bridge(t0 + Duration::from_millis(50), &hello);
+        assert_eq!(g.seen.client_hello, Some(Duration::from_millis(50)));
+    }
+}

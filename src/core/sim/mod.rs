@@ -1,0 +1,6 @@
+//! The simulated WhatsApp side of a call, as pure logic: its offer, the
+//! gate that behaves as WhatsApp's media server, the call's timers, and the
+//! diagnosis of a failed call.
+
+pub mod gate;
+pub mod offer;

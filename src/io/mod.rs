@@ -1,0 +1,7 @@
+//! Thin shells around the pure core: each owns one external resource
+//! (sockets, a WebRTC peer, an HTTP server or client, an audio device) and
+//! speaks core types at its edge.
+
+pub mod media;
+pub mod rtc;
+pub mod sim;

@@ -1,0 +1,136 @@
+//! webrtc-rs 0.21 set up for WhatsApp calls, shared by both sides: codecs
+//! registered so that real WhatsApp offers match, peer events as a channel,
+//! and one RTP track whose packets we number ourselves.
+
+use anyhow::Context;
+use rtc::media_stream::MediaStreamTrack;
+use rtc::peer_connection::configuration::media_engine::{
+    MIME_TYPE_OPUS, MIME_TYPE_TELEPHONE_EVENT,
+};
+use rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodec, RTCRtpCodecParameters, RTCRtpCodingParameters, RTCRtpEncodingParameters,
+    RtpCodecKind,
+};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::media_stream::track_remote::TrackRemote;
+use webrtc::peer_connection::{
+    MediaEngine, PeerConnectionEventHandler, RTCIceConnectionState, RTCIceGatheringState,
+    RTCPeerConnectionState, Registry, register_default_interceptors,
+};
+
+/// Payload types and the Opus fmtp to register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Codecs {
+    pub opus_pt: u8,
+    /// What to register for Opus. webrtc-rs keeps only exact fmtp matches when
+    /// any exist (deps.md §1 gotcha 2), so a bridge registers a line that
+    /// conflicts with nothing WhatsApp offers; the simulator registers the
+    /// offer's own.
+    pub opus_fmtp: String,
+    pub dtmf_pt: Option<u8>,
+}
+
+impl Codecs {
+    pub fn opus(&self) -> RTCRtpCodec {
+        RTCRtpCodec {
+            mime_type: MIME_TYPE_OPUS.into(),
+            clock_rate: 48000,
+            channels: 2,
+            sdp_fmtp_line: self.opus_fmtp.clone(),
+            rtcp_feedback: vec![],
+        }
+    }
+}
+
+pub fn media_engine(c: &Codecs) -> anyhow::Result<(MediaEngine, Registry)> {
+    let mut me = MediaEngine::default();
+    me.register_codec(
+        RTCRtpCodecParameters {
+            rtp_codec: c.opus(),
+            payload_type: c.opus_pt,
+        },
+        RtpCodecKind::Audio,
+    )
+    .context("register Opus")?;
+    if let Some(pt) = c.dtmf_pt {
+        me.register_codec(
+            RTCRtpCodecParameters {
+                rtp_codec: RTCRtpCodec {
+                    mime_type: MIME_TYPE_TELEPHONE_EVENT.into(),
+                    clock_rate: 8000,
+                    channels: 0,
+                    sdp_fmtp_line: "0-15".into(),
+                    rtcp_feedback: vec![],
+                },
+                payload_type: pt,
+            },
+            RtpCodecKind::Audio,
+        )
+        .context("register telephone-event")?;
+    }
+    // Sender and receiver reports: RTCP keeps a quiet call alive past Meta's 30 s timer.
+    let registry =
+        register_default_interceptors(Registry::new(), &mut me).context("register interceptors")?;
+    Ok((me, registry))
+}
+
+/// A local audio track with one fixed SSRC.
+pub fn audio_track(
+    c: &Codecs,
+    ssrc: u32,
+    stream_id: &str,
+    track_id: &str,
+) -> Arc<TrackLocalStaticRTP> {
+    Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
+        stream_id.to_string(),
+        track_id.to_string(),
+        track_id.to_string(),
+        RtpCodecKind::Audio,
+        vec![RTCRtpEncodingParameters {
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                ssrc: Some(ssrc),
+                ..Default::default()
+            },
+            codec: c.opus(),
+            ..Default::default()
+        }],
+    )))
+}
+
+/// What a peer connection reports.
+pub enum PeerEvent {
+    Ice(RTCIceConnectionState),
+    State(RTCPeerConnectionState),
+    GatheringComplete,
+    Track(Arc<dyn TrackRemote>),
+}
+
+/// A handler that turns callbacks into [`PeerEvent`]s on a channel.
+pub struct Events(pub mpsc::UnboundedSender<PeerEvent>);
+
+impl Events {
+    pub fn channel() -> (Arc<Events>, mpsc::UnboundedReceiver<PeerEvent>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Arc::new(Events(tx)), rx)
+    }
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Events {
+    async fn on_ice_connection_state_change(&self, s: RTCIceConnectionState) {
+        let _ = self.0.send(PeerEvent::Ice(s));
+    }
+    async fn on_connection_state_change(&self, s: RTCPeerConnectionState) {
+        let _ = self.0.send(PeerEvent::State(s));
+    }
+    async fn on_ice_gathering_state_change(&self, s: RTCIceGatheringState) {
+        if s == RTCIceGatheringState::Complete {
+            let _ = self.0.send(PeerEvent::GatheringComplete);
+        }
+    }
+    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
+        let _ = self.0.send(PeerEvent::Track(track));
+    }
+}

@@ -1,0 +1,413 @@
+//! The simulated WhatsApp media peer: webrtc-rs in ICE-lite mode, the DTLS
+//! server, behind the [`Relay`] and its gate; it sends audio only once the
+//! call is accepted and the bridge has sent its first packet (Meta expects
+//! the business to send the maiden packet), and records what it hears.
+
+use super::relay::Relay;
+use crate::core::audio::{Analysis, analyze};
+use crate::core::rtp::ReceiveStats;
+use crate::core::sim::gate::{AnswerFacts, Gate, Observations};
+use crate::core::sim::offer::{
+    AudioTemplate, Transport, answer_facts, build_offer, internal_answer, random_pwd, random_ufrag,
+};
+use crate::io::media::{self, Heard, SenderConfig, SentStats, Source};
+use crate::io::rtc::{self, Codecs, Events, PeerEvent};
+use anyhow::{Context, anyhow};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::peer_connection::{
+    PeerConnection, PeerConnectionBuilder, RTCPeerConnectionState, RTCSessionDescription,
+    SettingEngineBuilder,
+};
+use webrtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
+
+#[derive(Debug, Clone)]
+pub struct PeerConfig {
+    /// The address WhatsApp's host candidate names.
+    pub bind_ip: IpAddr,
+    pub template: AudioTemplate,
+    pub source: Source,
+    /// Send only after the bridge's first RTP packet, as WhatsApp does.
+    pub wait_for_maiden: bool,
+    pub bitrate: i32,
+}
+
+impl PeerConfig {
+    pub fn loopback(source: Source) -> PeerConfig {
+        PeerConfig {
+            bind_ip: IpAddr::from([127, 0, 0, 1]),
+            template: AudioTemplate::whatsapp(),
+            source,
+            wait_for_maiden: true,
+            bitrate: 20_000,
+        }
+    }
+}
+
+/// Moments of the call, as offsets from the offer.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    pub answer: Option<Duration>,
+    pub accept: Option<Duration>,
+    pub ice_connected: Option<Duration>,
+    pub dtls_connected: Option<Duration>,
+    pub failed: Option<Duration>,
+    pub closed: Option<Duration>,
+}
+
+/// Everything the peer observed, for the report.
+#[derive(Debug, Clone)]
+pub struct PeerState {
+    pub timeline: Timeline,
+    pub seen: Observations,
+    pub rtp_in: ReceiveStats,
+    pub answer: Option<AnswerFacts>,
+    pub sent_packets: u64,
+    pub sent_dtmf_packets: u64,
+    pub first_sent: Option<Duration>,
+    pub heard_packets: u64,
+    pub heard_concealed: u64,
+    pub heard_digits: String,
+    pub heard: Analysis,
+    pub level_dbfs: f64,
+}
+
+pub struct WhatsAppPeer {
+    pc: Arc<dyn PeerConnection>,
+    offer: String,
+    internal_mid: String,
+    template: AudioTemplate,
+    gate: Arc<Mutex<Gate>>,
+    relay: Relay,
+    started: Instant,
+    accepted: watch::Sender<bool>,
+    stop: watch::Sender<bool>,
+    dtmf: mpsc::UnboundedSender<char>,
+    sent: Arc<Mutex<SentStats>>,
+    heard: Arc<Mutex<Heard>>,
+    timeline: Arc<Mutex<Timeline>>,
+    tasks: JoinSet<()>,
+}
+
+impl WhatsAppPeer {
+    pub async fn new(cfg: PeerConfig) -> anyhow::Result<WhatsAppPeer> {
+        let started = Instant::now();
+        let mut rng = || rand::random::<u64>();
+        let (ufrag, pwd) = (random_ufrag(&mut rng), random_pwd(&mut rng));
+        let codecs = Codecs {
+            opus_pt: cfg.template.opus_pt,
+            opus_fmtp: cfg.template.opus_fmtp.clone(),
+            dtmf_pt: cfg.template.dtmf_pt,
+        };
+        let (me, registry) = rtc::media_engine(&codecs)?;
+        let se = SettingEngineBuilder::new()
+            .with_lite(true)
+            .with_ice_credentials(ufrag.clone(), pwd.clone())
+            .build();
+        let (events, mut events_rx) = Events::channel();
+        let pc: Arc<dyn PeerConnection> = Arc::new(
+            PeerConnectionBuilder::new()
+                .with_setting_engine(se)
+                .with_media_engine(me)
+                .with_interceptor_registry(registry)
+                .with_handler(events)
+                .with_udp_addrs(vec![SocketAddr::new(inner_ip(cfg.bind_ip), 0)])
+                .build()
+                .await
+                .context("start the media peer")?,
+        );
+        let ssrc: u32 = rand::random();
+        let stream_id = uuid_like();
+        let track = rtc::audio_track(&codecs, ssrc, &stream_id, &cfg.template.track_id);
+        pc.add_transceiver_from_track(
+            track.clone() as Arc<dyn TrackLocal>,
+            Some(RTCRtpTransceiverInit {
+                direction: RTCRtpTransceiverDirection::Sendrecv,
+                streams: vec![],
+                send_encodings: vec![],
+            }),
+        )
+        .await?;
+        let offer = pc.create_offer(None).await?;
+        pc.set_local_description(offer).await?;
+        // ICE-lite with one host address gathers at once; bounded all the same.
+        let deadline = tokio::time::sleep(Duration::from_secs(2));
+        tokio::pin!(deadline);
+        let mut early = Vec::new();
+        loop {
+            tokio::select! {
+                e = events_rx.recv() => match e {
+                    Some(PeerEvent::GatheringComplete) => break,
+                    Some(other) => early.push(other),
+                    None => break,
+                },
+                _ = &mut deadline => break,
+            }
+        }
+        let local = pc
+            .local_description()
+            .await
+            .ok_or_else(|| anyhow!("the media peer has no local description"))?;
+        let (fingerprint, internal_mid, peer_addr) = local_facts(&local.sdp)?;
+
+        let gate = Arc::new(Mutex::new(Gate::new(started, &ufrag, &pwd)));
+        let relay = Relay::start(SocketAddr::new(cfg.bind_ip, 0), peer_addr, gate.clone()).await?;
+        let transport = Transport {
+            session_id: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or_default(),
+            ice_ufrag: ufrag,
+            ice_pwd: pwd,
+            fingerprint,
+            candidates: vec![relay.front],
+            ssrc,
+            stream_id,
+        };
+        let wire_offer = build_offer(&cfg.template, &transport);
+
+        let (accepted, accepted_rx) = watch::channel(false);
+        let (stop, stop_rx) = watch::channel(false);
+        let (start_tx, start_rx) = watch::channel(false);
+        let (dtmf, dtmf_rx) = mpsc::unbounded_channel();
+        let sent = Arc::new(Mutex::new(SentStats::default()));
+        let heard = Arc::new(Mutex::new(Heard::default()));
+        let timeline = Arc::new(Mutex::new(Timeline::default()));
+        let mut tasks = JoinSet::new();
+
+        // Peer events: states into the timeline, the remote track into a receiver.
+        {
+            let (timeline, heard, template) =
+                (timeline.clone(), heard.clone(), cfg.template.clone());
+            tasks.spawn(async move {
+                let mut receivers = JoinSet::new();
+                let mut handle = |e: PeerEvent| {
+                    let at = started.elapsed();
+                    let mut t = timeline.lock().unwrap();
+                    match e {
+                        PeerEvent::Ice(s) if s.to_string() == "connected" => {
+                            t.ice_connected.get_or_insert(at);
+                        }
+                        PeerEvent::State(RTCPeerConnectionState::Connected) => {
+                            t.dtls_connected.get_or_insert(at);
+                        }
+                        PeerEvent::State(RTCPeerConnectionState::Failed) => {
+                            t.failed.get_or_insert(at);
+                        }
+                        PeerEvent::State(RTCPeerConnectionState::Closed) => {
+                            t.closed.get_or_insert(at);
+                        }
+                        PeerEvent::Track(track) => {
+                            receivers.spawn(media::run_receiver(
+                                track,
+                                template.opus_pt,
+                                template.dtmf_pt,
+                                heard.clone(),
+                            ));
+                        }
+                        _ => {}
+                    }
+                };
+                for e in early {
+                    handle(e);
+                }
+                while let Some(e) = events_rx.recv().await {
+                    handle(e);
+                }
+            });
+        }
+        // Media starts after accept and, like WhatsApp, after the bridge's first packet.
+        {
+            let (gate, mut accepted_rx, mut stop_rx) = (gate.clone(), accepted_rx, stop_rx.clone());
+            let wait_for_maiden = cfg.wait_for_maiden;
+            tasks.spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_millis(5));
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        _ = accepted_rx.changed() => {}
+                        _ = stop_rx.changed() => return,
+                    }
+                    let maiden = gate.lock().unwrap().seen.first_rtp_in.is_some();
+                    if *accepted_rx.borrow() && (maiden || !wait_for_maiden) {
+                        let _ = start_tx.send(true);
+                        return;
+                    }
+                }
+            });
+        }
+        {
+            let cfg_send = SenderConfig {
+                track,
+                ssrc,
+                opus_pt: cfg.template.opus_pt,
+                dtmf_pt: cfg.template.dtmf_pt,
+                bitrate: cfg.bitrate,
+            };
+            let sent = sent.clone();
+            let source = cfg.source.clone();
+            tasks.spawn(async move {
+                if let Err(e) =
+                    media::run_sender(cfg_send, source, start_rx, stop_rx, dtmf_rx, sent.clone())
+                        .await
+                {
+                    sent.lock().unwrap().last_error = Some(e.to_string());
+                }
+            });
+        }
+        Ok(WhatsAppPeer {
+            pc,
+            offer: wire_offer,
+            internal_mid,
+            template: cfg.template,
+            gate,
+            relay,
+            started,
+            accepted,
+            stop,
+            dtmf,
+            sent,
+            heard,
+            timeline,
+            tasks,
+        })
+    }
+
+    /// The offer as WhatsApp sends it in the `connect` webhook.
+    pub fn offer(&self) -> &str {
+        &self.offer
+    }
+
+    /// The relay address the offer's candidate names.
+    pub fn media_address(&self) -> SocketAddr {
+        self.relay.front
+    }
+
+    /// Applies the bridge's answer (pre_accept, or accept without one).
+    pub async fn apply_answer(&self, answer: &str) -> anyhow::Result<AnswerFacts> {
+        let facts = answer_facts(answer);
+        self.gate.lock().unwrap().set_answer(facts.clone());
+        self.timeline
+            .lock()
+            .unwrap()
+            .answer
+            .get_or_insert(self.started.elapsed());
+        let internal = internal_answer(answer, &self.template.mid, &self.internal_mid);
+        let desc = RTCSessionDescription::answer(internal).context("the answer does not parse")?;
+        self.pc
+            .set_remote_description(desc)
+            .await
+            .context("the answer cannot be applied")?;
+        Ok(facts)
+    }
+
+    /// The call is accepted: media counts from now, and WhatsApp starts
+    /// sending once the bridge has.
+    pub fn accept(&self) {
+        self.gate.lock().unwrap().set_accepted();
+        self.timeline
+            .lock()
+            .unwrap()
+            .accept
+            .get_or_insert(self.started.elapsed());
+        let _ = self.accepted.send(true);
+    }
+
+    /// Queues DTMF keys (0-9, *, #, A-D) as RFC 4733 events.
+    pub fn send_dtmf(&self, keys: &str) {
+        for k in keys.chars() {
+            let _ = self.dtmf.send(k);
+        }
+    }
+
+    /// Time since the offer was made.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// When media last arrived from the bridge (RTP or RTCP), as an offset.
+    pub fn last_media_in(&self) -> Option<Duration> {
+        self.gate.lock().unwrap().seen.last_media_in
+    }
+
+    pub fn state(&self) -> PeerState {
+        let seen = self.gate.lock().unwrap().seen.clone();
+        let sent = self.sent.lock().unwrap().clone();
+        let heard = self.heard.lock().unwrap();
+        PeerState {
+            timeline: self.timeline.lock().unwrap().clone(),
+            rtp_in: seen.rtp_in.clone(),
+            seen,
+            answer: self.gate.lock().unwrap().answer().cloned(),
+            sent_packets: sent.packets,
+            sent_dtmf_packets: sent.dtmf_packets,
+            first_sent: sent
+                .first_packet
+                .map(|t| t.saturating_duration_since(self.started)),
+            heard_packets: heard.packets,
+            heard_concealed: heard.concealed,
+            heard_digits: heard.digits.clone(),
+            heard: analyze(&heard.samples),
+            level_dbfs: heard.last_level_dbfs,
+        }
+    }
+
+    /// What the peer heard, 48 kHz mono.
+    pub fn recording(&self) -> Vec<i16> {
+        self.heard.lock().unwrap().samples.clone()
+    }
+
+    /// Stops media and closes the connection.
+    pub async fn close(&mut self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.pc.close()).await;
+        self.tasks.abort_all();
+    }
+}
+
+/// The media peer binds loopback behind the relay; an IPv6 front still relays to IPv4 loopback.
+fn inner_ip(_front: IpAddr) -> IpAddr {
+    IpAddr::from([127, 0, 0, 1])
+}
+
+/// The fingerprint, mid and host candidate address of the peer's own offer.
+fn local_facts(sdp: &str) -> anyhow::Result<(String, String, SocketAddr)> {
+    let parsed = crate::core::sdp::Sdp::parse(sdp);
+    let audio = parsed.audio();
+    let fingerprint = parsed
+        .scoped_value(audio, "fingerprint")
+        .and_then(|a| {
+            a.value_or_empty()
+                .split_once(' ')
+                .map(|(_, h)| h.to_string())
+        })
+        .ok_or_else(|| anyhow!("the media peer's offer has no fingerprint"))?;
+    let mid = audio
+        .and_then(|m| parsed.media_attrs(m, "mid").next())
+        .map(|a| a.value_or_empty().to_string())
+        .unwrap_or_else(|| "0".into());
+    let addr = parsed
+        .attrs(audio.map(|m| m.section).unwrap_or(parsed.session))
+        .filter(|a| a.key == "candidate")
+        .filter_map(|a| crate::core::sdp::parse_candidate(a.value_or_empty()).ok())
+        .find_map(|c| Some(SocketAddr::new(c.address.parse().ok()?, c.port)))
+        .ok_or_else(|| anyhow!("the media peer gathered no candidate"))?;
+    Ok((fingerprint, mid, addr))
+}
+
+fn uuid_like() -> String {
+    let b: [u8; 16] = rand::random();
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
