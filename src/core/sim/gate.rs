@@ -49,22 +49,22 @@ pub struct Observations {
     pub bad_credentials_reason: Option<String>,
     pub checks_without_role: u64,
     pub nominations: u64,
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub first_check: Option<Duration>,
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub ice_connected: Option<Duration>,
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub ice_nominated: Option<Duration>,
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub client_hello: Option<Duration>,
     /// WhatsApp's side sent a ClientHello: it should never be the DTLS client.
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub sim_client_hello: Option<Duration>,
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub first_rtp_in: Option<Duration>,
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub first_rtp_out: Option<Duration>,
-    #[serde(serialize_with = "ms")]
+    #[serde(serialize_with = "super::diagnose::ms")]
     pub last_media_in: Option<Duration>,
     pub rtp_before_accept: u64,
     pub rtcp_in: u64,
@@ -73,13 +73,6 @@ pub struct Observations {
     pub dropped_before_answer: u64,
     #[serde(skip)]
     pub rtp_in: ReceiveStats,
-}
-
-fn ms<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3),
-        None => s.serialize_none(),
-    }
 }
 
 pub struct Gate {

@@ -6,6 +6,7 @@
 use super::relay::Relay;
 use crate::core::audio::{Analysis, analyze};
 use crate::core::rtp::ReceiveStats;
+use crate::core::sim::diagnose::Timeline;
 use crate::core::sim::gate::{AnswerFacts, Gate, Observations};
 use crate::core::sim::offer::{
     AudioTemplate, Transport, answer_facts, build_offer, internal_answer, random_pwd, random_ufrag,
@@ -46,17 +47,6 @@ impl PeerConfig {
             bitrate: 20_000,
         }
     }
-}
-
-/// Moments of the call, as offsets from the offer.
-#[derive(Debug, Clone, Default)]
-pub struct Timeline {
-    pub answer: Option<Duration>,
-    pub accept: Option<Duration>,
-    pub ice_connected: Option<Duration>,
-    pub dtls_connected: Option<Duration>,
-    pub failed: Option<Duration>,
-    pub closed: Option<Duration>,
 }
 
 /// Everything the peer observed, for the report.

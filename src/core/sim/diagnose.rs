@@ -1,0 +1,343 @@
+//! Which layer of a call failed, in words a developer can act on, from what
+//! the simulated WhatsApp side observed. The checks run in the order a call
+//! is set up: signalling, ICE, DTLS, media from the business, media to it.
+
+use super::call::End;
+use super::gate::{AnswerFacts, Observations};
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Moments of the call on WhatsApp's side, as offsets from the offer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Timeline {
+    #[serde(serialize_with = "ms")]
+    pub answer: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub accept: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub ice_connected: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub dtls_connected: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub failed: Option<Duration>,
+    #[serde(serialize_with = "ms")]
+    pub closed: Option<Duration>,
+}
+
+pub(super) fn ms<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    Signalling,
+    Ice,
+    Dtls,
+    /// RTP from the business to WhatsApp.
+    MediaIn,
+    /// RTP from WhatsApp to the business.
+    MediaOut,
+}
+
+impl Layer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Signalling => "signalling",
+            Layer::Ice => "ICE",
+            Layer::Dtls => "DTLS",
+            Layer::MediaIn => "media from the business",
+            Layer::MediaOut => "media to the business",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    pub ok: bool,
+    pub layer: Option<Layer>,
+    pub reason: String,
+    pub notes: Vec<String>,
+}
+
+/// Everything the diagnosis looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub answer: Option<&'a AnswerFacts>,
+    pub seen: &'a Observations,
+    pub timeline: &'a Timeline,
+    pub end: Option<&'a End>,
+    /// Opus packets WhatsApp's side decoded.
+    pub decoded_packets: u64,
+    /// Packets WhatsApp's side sent.
+    pub sent_packets: u64,
+    pub opus_pt: u8,
+    pub media_address: SocketAddr,
+}
+
+fn fail(layer: Layer, reason: String) -> (Option<Layer>, String) {
+    (Some(layer), reason)
+}
+
+pub fn diagnose(e: &Evidence) -> Diagnosis {
+    let s = e.seen;
+    let mut notes = Vec::new();
+    if s.rtp_before_accept > 0 {
+        notes.push(format!(
+            "{} RTP packets arrived before accept: WhatsApp counts the first one as the accept, so the caller's timer started early",
+            s.rtp_before_accept
+        ));
+    }
+    if s.role_conflicts > 0 && s.ice_connected.is_some() {
+        notes.push(format!(
+            "{} checks said ICE-CONTROLLED and got 487 Role Conflict before the bridge switched roles; start controlling",
+            s.role_conflicts
+        ));
+    }
+    if s.checks_without_role > 0 {
+        notes.push(format!(
+            "{} checks carried neither ICE-CONTROLLING nor ICE-CONTROLLED",
+            s.checks_without_role
+        ));
+    }
+    if s.checks_before_answer > 0 {
+        notes.push(format!(
+            "{} checks arrived before the answer reached WhatsApp and were ignored (normal: ICE converges once Meta has the answer)",
+            s.checks_before_answer
+        ));
+    }
+    let loss = s.rtp_in.loss_fraction();
+    if loss > 0.01 {
+        notes.push(format!(
+            "{:.1}% of the business's RTP was lost",
+            loss * 100.0
+        ));
+    }
+    let foreign: Vec<u8> = s
+        .rtp_in
+        .payload_types
+        .iter()
+        .copied()
+        .filter(|&pt| pt != e.opus_pt)
+        .collect();
+    if !foreign.is_empty() && e.decoded_packets == 0 {
+        notes.push(format!(
+            "RTP arrived with payload types {foreign:?}; WhatsApp offered Opus at {}",
+            e.opus_pt
+        ));
+    }
+    if s.rtp_in.ssrcs.len() > 1 {
+        notes.push(format!(
+            "{} SSRCs from the business; Meta requires one",
+            s.rtp_in.ssrcs.len()
+        ));
+    }
+
+    let setup = e
+        .answer
+        .and_then(|a| a.setup.clone())
+        .unwrap_or_else(|| "(none)".into());
+    let (layer, reason) = if e.answer.is_none() {
+        fail(
+            Layer::Signalling,
+            "no answer: the business never sent pre_accept or accept".into(),
+        )
+    } else if e.answer.is_some_and(|a| a.ice_lite) {
+        fail(
+            Layer::Ice,
+            format!(
+                "the answer declares a=ice-lite: WhatsApp is ICE-lite too, so no connectivity check can succeed ({} ignored)",
+                s.checks_ignored_ice_lite
+            ),
+        )
+    } else if s.checks == 0 {
+        fail(
+            Layer::Ice,
+            format!(
+                "no connectivity checks arrived at WhatsApp's candidate {}: the business's ICE agent never reached it",
+                e.media_address
+            ),
+        )
+    } else if s.ice_connected.is_none() && s.role_conflicts > 0 {
+        fail(
+            Layer::Ice,
+            format!(
+                "wrong ICE role: {} checks said ICE-CONTROLLED; WhatsApp is ICE-lite, so the business must be controlling (answered 487 Role Conflict)",
+                s.role_conflicts
+            ),
+        )
+    } else if s.ice_connected.is_none() && s.bad_credentials > 0 {
+        fail(
+            Layer::Ice,
+            format!(
+                "wrong credentials on {} checks: {}",
+                s.bad_credentials,
+                s.bad_credentials_reason.clone().unwrap_or_default()
+            ),
+        )
+    } else if s.ice_connected.is_none() {
+        fail(
+            Layer::Ice,
+            format!("{} checks arrived, but none succeeded", s.checks),
+        )
+    } else if s.nominations == 0 {
+        fail(
+            Layer::Ice,
+            "checks succeeded, but no candidate pair was nominated (no USE-CANDIDATE)".into(),
+        )
+    } else if s.client_hello.is_none() {
+        fail(
+            Layer::Dtls,
+            format!(
+                "no DTLS ClientHello from the business: the answer says setup:{setup}, and WhatsApp is the DTLS server, waiting for it"
+            ),
+        )
+    } else if e.timeline.dtls_connected.is_none() {
+        fail(
+            Layer::Dtls,
+            "a ClientHello arrived, but the DTLS handshake did not complete (does the answer's fingerprint match the certificate?)".into(),
+        )
+    } else if s.first_rtp_in.is_none() {
+        fail(
+            Layer::MediaIn,
+            "DTLS connected, but no RTP arrived from the business: WhatsApp waits for the first packet and hangs up after 20 s (138021)".into(),
+        )
+    } else if e.decoded_packets == 0 {
+        fail(
+            Layer::MediaIn,
+            "RTP arrived, but none of it was Opus WhatsApp could decode".into(),
+        )
+    } else if s.first_rtp_out.is_none() || e.sent_packets == 0 {
+        fail(
+            Layer::MediaOut,
+            "WhatsApp's side never sent media to the business".into(),
+        )
+    } else if let Some(end @ (End::NoMediaAtStart | End::MediaTimeout)) = e.end {
+        fail(Layer::MediaIn, end.describe())
+    } else {
+        (None, "media flowed both ways".into())
+    };
+    Diagnosis {
+        ok: layer.is_none(),
+        layer,
+        reason,
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence<'a>(
+        seen: &'a Observations,
+        tl: &'a Timeline,
+        answer: Option<&'a AnswerFacts>,
+    ) -> Evidence<'a> {
+        Evidence {
+            answer,
+            seen,
+            timeline: tl,
+            end: None,
+            decoded_packets: 10,
+            sent_packets: 10,
+            opus_pt: 111,
+            media_address: "127.0.0.1:40000".parse().unwrap(),
+        }
+    }
+
+    fn ms(n: u64) -> Option<Duration> {
+        Some(Duration::from_millis(n))
+    }
+
+    fn good() -> (Observations, Timeline, AnswerFacts) {
+        let seen = Observations {
+            checks: 3,
+            nominations: 1,
+            first_check: ms(5),
+            ice_connected: ms(6),
+            ice_nominated: ms(6),
+            client_hello: ms(7),
+            first_rtp_in: ms(20),
+            first_rtp_out: ms(25),
+            ..Observations::default()
+        };
+        let tl = Timeline {
+            answer: ms(1),
+            dtls_connected: ms(15),
+            ..Timeline::default()
+        };
+        let answer = AnswerFacts {
+            ice_lite: false,
+            setup: Some("active".into()),
+            ice_ufrag: Some("b".into()),
+        };
+        (seen, tl, answer)
+    }
+
+    #[test]
+    fn a_good_call_is_ok() {
+        let (seen, tl, a) = good();
+        let d = diagnose(&evidence(&seen, &tl, Some(&a)));
+        assert!(d.ok, "{d:?}");
+        assert_eq!(d.reason, "media flowed both ways");
+    }
+
+    #[test]
+    fn each_layer_is_named() {
+        let (seen, tl, a) = good();
+        let case = |f: &dyn Fn(&mut Observations, &mut Timeline, &mut AnswerFacts)| {
+            let (mut s, mut t, mut a) = (seen.clone(), tl.clone(), a.clone());
+            f(&mut s, &mut t, &mut a);
+            diagnose(&evidence(&s, &t, Some(&a)))
+        };
+        let d = diagnose(&evidence(&seen, &tl, None));
+        assert_eq!(d.layer, Some(Layer::Signalling));
+        let d = case(&|_, _, a| a.ice_lite = true);
+        assert!(d.reason.contains("a=ice-lite"), "{}", d.reason);
+        let d = case(&|s, _, _| s.checks = 0);
+        assert!(d.reason.contains("no connectivity checks"), "{}", d.reason);
+        let d = case(&|s, _, _| {
+            s.ice_connected = None;
+            s.role_conflicts = 4;
+        });
+        assert!(d.reason.contains("wrong ICE role"), "{}", d.reason);
+        let d = case(&|s, _, _| {
+            s.ice_connected = None;
+            s.bad_credentials = 2;
+            s.bad_credentials_reason = Some("MESSAGE-INTEGRITY does not verify".into());
+        });
+        assert!(
+            d.reason.contains("wrong credentials") && d.reason.contains("INTEGRITY"),
+            "{}",
+            d.reason
+        );
+        let d = case(&|s, _, a| {
+            s.client_hello = None;
+            a.setup = Some("passive".into());
+        });
+        assert_eq!(d.layer, Some(Layer::Dtls));
+        assert!(d.reason.contains("setup:passive"), "{}", d.reason);
+        let d = case(&|_, t, _| t.dtls_connected = None);
+        assert!(d.reason.contains("fingerprint"), "{}", d.reason);
+        let d = case(&|s, _, _| s.first_rtp_in = None);
+        assert_eq!(d.layer, Some(Layer::MediaIn));
+        let d = case(&|s, _, _| s.first_rtp_out = None);
+        assert_eq!(d.layer, Some(Layer::MediaOut));
+    }
+
+    #[test]
+    fn notes_explain_what_worked_anyway() {
+        let (mut seen, tl, a) = good();
+        seen.rtp_before_accept = 3;
+        seen.role_conflicts = 2;
+        let d = diagnose(&evidence(&seen, &tl, Some(&a)));
+        assert!(d.ok);
+        assert!(d.notes.iter().any(|n| n.contains("before accept")));
+        assert!(d.notes.iter().any(|n| n.contains("487")));
+    }
+}
