@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('lint-sdp', 'lint-sdp', [CompletionResultType]::ParameterValue, 'Check an SDP offer and answer against WhatsApp''s rules')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -54,6 +55,84 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wacall;sim' {
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Where to POST webhooks (the bridge''s webhook endpoint)')
+            [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'App secret that signs webhooks (X-Hub-Signature-256)')
+            [CompletionResult]::new('--verify-token', '--verify-token', [CompletionResultType]::ParameterName, 'Run the GET verification handshake with this token first')
+            [CompletionResult]::new('--graph-listen', '--graph-listen', [CompletionResultType]::ParameterName, 'Address of the fake Graph API')
+            [CompletionResult]::new('--graph-token', '--graph-token', [CompletionResultType]::ParameterName, 'Bearer token the fake Graph API accepts')
+            [CompletionResult]::new('--phone-number-id', '--phone-number-id', [CompletionResultType]::ParameterName, 'The business number''s phone number id')
+            [CompletionResult]::new('--display-phone-number', '--display-phone-number', [CompletionResultType]::ParameterName, 'The business number as displayed')
+            [CompletionResult]::new('--waba-id', '--waba-id', [CompletionResultType]::ParameterName, 'The WhatsApp Business Account id')
+            [CompletionResult]::new('--calls', '--calls', [CompletionResultType]::ParameterName, 'Number of calls to place')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Calls at once')
+            [CompletionResult]::new('--webhook-retries', '--webhook-retries', [CompletionResultType]::ParameterName, 'Delivery attempts per webhook (Meta retries at once, then with growing gaps)')
+            [CompletionResult]::new('--inject-graph-error', '--inject-graph-error', [CompletionResultType]::ParameterName, 'Make the next Graph requests of an action fail, e.g. accept:503x2')
+            [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'Seconds the caller stays once media flows')
+            [CompletionResult]::new('--tone', '--tone', [CompletionResultType]::ParameterName, 'The caller sends a tone of this frequency (default 440)')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'The caller sends this WAV file (48 kHz, 16-bit), looped')
+            [CompletionResult]::new('--dtmf', '--dtmf', [CompletionResultType]::ParameterName, 'Keys the caller presses once media flows (RFC 4733), e.g. 123#')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Write what WhatsApp''s side heard to DIR/call-N.wav')
+            [CompletionResult]::new('--media-ip', '--media-ip', [CompletionResultType]::ParameterName, 'Address of WhatsApp''s media candidate')
+            [CompletionResult]::new('--offer-template', '--offer-template', [CompletionResultType]::ParameterName, 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)')
+            [CompletionResult]::new('--no-media-timeout', '--no-media-timeout', [CompletionResultType]::ParameterName, 'Seconds after accept without media before WhatsApp hangs up (138021)')
+            [CompletionResult]::new('--silence-timeout', '--silence-timeout', [CompletionResultType]::ParameterName, 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)')
+            [CompletionResult]::new('--accept-timeout', '--accept-timeout', [CompletionResultType]::ParameterName, 'Seconds from the connect webhook to accept before the call is not answered')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--silence', '--silence', [CompletionResultType]::ParameterName, 'The caller sends silence')
+            [CompletionResult]::new('--no-wait-for-maiden', '--no-wait-for-maiden', [CompletionResultType]::ParameterName, 'Send media right after accept instead of after the business''s first packet')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('offer', 'offer', [CompletionResultType]::ParameterValue, 'Only the media peer: write WhatsApp''s offer, read an answer, run the call')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wacall;sim;offer' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the offer (`-` for stdout)')
+            [CompletionResult]::new('--answer', '--answer', [CompletionResultType]::ParameterName, 'The answer: raw SDP or a Graph API request body; `-` reads stdin, a file is waited for')
+            [CompletionResult]::new('--answer-timeout', '--answer-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the answer')
+            [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'Seconds the caller stays once media flows')
+            [CompletionResult]::new('--tone', '--tone', [CompletionResultType]::ParameterName, 'The caller sends a tone of this frequency (default 440)')
+            [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'The caller sends this WAV file (48 kHz, 16-bit), looped')
+            [CompletionResult]::new('--dtmf', '--dtmf', [CompletionResultType]::ParameterName, 'Keys the caller presses once media flows (RFC 4733), e.g. 123#')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Write what WhatsApp''s side heard to DIR/call-N.wav')
+            [CompletionResult]::new('--media-ip', '--media-ip', [CompletionResultType]::ParameterName, 'Address of WhatsApp''s media candidate')
+            [CompletionResult]::new('--offer-template', '--offer-template', [CompletionResultType]::ParameterName, 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)')
+            [CompletionResult]::new('--no-media-timeout', '--no-media-timeout', [CompletionResultType]::ParameterName, 'Seconds after accept without media before WhatsApp hangs up (138021)')
+            [CompletionResult]::new('--silence-timeout', '--silence-timeout', [CompletionResultType]::ParameterName, 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)')
+            [CompletionResult]::new('--accept-timeout', '--accept-timeout', [CompletionResultType]::ParameterName, 'Seconds from the connect webhook to accept before the call is not answered')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--silence', '--silence', [CompletionResultType]::ParameterName, 'The caller sends silence')
+            [CompletionResult]::new('--no-wait-for-maiden', '--no-wait-for-maiden', [CompletionResultType]::ParameterName, 'Send media right after accept instead of after the business''s first packet')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wacall;sim;help' {
+            [CompletionResult]::new('offer', 'offer', [CompletionResultType]::ParameterValue, 'Only the media peer: write WhatsApp''s offer, read an answer, run the call')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wacall;sim;help;offer' {
+            break
+        }
+        'wacall;sim;help;help' {
             break
         }
         'wacall;completions' {
@@ -86,12 +165,20 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
         }
         'wacall;help' {
             [CompletionResult]::new('lint-sdp', 'lint-sdp', [CompletionResultType]::ParameterValue, 'Check an SDP offer and answer against WhatsApp''s rules')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'wacall;help;lint-sdp' {
+            break
+        }
+        'wacall;help;sim' {
+            [CompletionResult]::new('offer', 'offer', [CompletionResultType]::ParameterValue, 'Only the media peer: write WhatsApp''s offer, read an answer, run the call')
+            break
+        }
+        'wacall;help;sim;offer' {
             break
         }
         'wacall;help;completions' {

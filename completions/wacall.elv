@@ -29,6 +29,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand lint-sdp 'Check an SDP offer and answer against WhatsApp''s rules'
+            cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -50,6 +51,79 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'wacall;sim'= {
+            cand --webhook-url 'Where to POST webhooks (the bridge''s webhook endpoint)'
+            cand --app-secret 'App secret that signs webhooks (X-Hub-Signature-256)'
+            cand --verify-token 'Run the GET verification handshake with this token first'
+            cand --graph-listen 'Address of the fake Graph API'
+            cand --graph-token 'Bearer token the fake Graph API accepts'
+            cand --phone-number-id 'The business number''s phone number id'
+            cand --display-phone-number 'The business number as displayed'
+            cand --waba-id 'The WhatsApp Business Account id'
+            cand --calls 'Number of calls to place'
+            cand --concurrency 'Calls at once'
+            cand --webhook-retries 'Delivery attempts per webhook (Meta retries at once, then with growing gaps)'
+            cand --inject-graph-error 'Make the next Graph requests of an action fail, e.g. accept:503x2'
+            cand --seconds 'Seconds the caller stays once media flows'
+            cand --tone 'The caller sends a tone of this frequency (default 440)'
+            cand --send 'The caller sends this WAV file (48 kHz, 16-bit), looped'
+            cand --dtmf 'Keys the caller presses once media flows (RFC 4733), e.g. 123#'
+            cand --record 'Write what WhatsApp''s side heard to DIR/call-N.wav'
+            cand --media-ip 'Address of WhatsApp''s media candidate'
+            cand --offer-template 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)'
+            cand --no-media-timeout 'Seconds after accept without media before WhatsApp hangs up (138021)'
+            cand --silence-timeout 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)'
+            cand --accept-timeout 'Seconds from the connect webhook to accept before the call is not answered'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --silence 'The caller sends silence'
+            cand --no-wait-for-maiden 'Send media right after accept instead of after the business''s first packet'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand offer 'Only the media peer: write WhatsApp''s offer, read an answer, run the call'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wacall;sim;offer'= {
+            cand --out 'Where to write the offer (`-` for stdout)'
+            cand --answer 'The answer: raw SDP or a Graph API request body; `-` reads stdin, a file is waited for'
+            cand --answer-timeout 'How long to wait for the answer'
+            cand --seconds 'Seconds the caller stays once media flows'
+            cand --tone 'The caller sends a tone of this frequency (default 440)'
+            cand --send 'The caller sends this WAV file (48 kHz, 16-bit), looped'
+            cand --dtmf 'Keys the caller presses once media flows (RFC 4733), e.g. 123#'
+            cand --record 'Write what WhatsApp''s side heard to DIR/call-N.wav'
+            cand --media-ip 'Address of WhatsApp''s media candidate'
+            cand --offer-template 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)'
+            cand --no-media-timeout 'Seconds after accept without media before WhatsApp hangs up (138021)'
+            cand --silence-timeout 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)'
+            cand --accept-timeout 'Seconds from the connect webhook to accept before the call is not answered'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --silence 'The caller sends silence'
+            cand --no-wait-for-maiden 'Send media right after accept instead of after the business''s first packet'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wacall;sim;help'= {
+            cand offer 'Only the media peer: write WhatsApp''s offer, read an answer, run the call'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wacall;sim;help;offer'= {
+        }
+        &'wacall;sim;help;help'= {
         }
         &'wacall;completions'= {
             cand --dir 'Write the file into this directory instead of printing it'
@@ -79,11 +153,17 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;help'= {
             cand lint-sdp 'Check an SDP offer and answer against WhatsApp''s rules'
+            cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wacall;help;lint-sdp'= {
+        }
+        &'wacall;help;sim'= {
+            cand offer 'Only the media peer: write WhatsApp''s offer, read an answer, run the call'
+        }
+        &'wacall;help;sim;offer'= {
         }
         &'wacall;help;completions'= {
         }

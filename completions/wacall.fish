@@ -33,6 +33,7 @@ complete -c wacall -n "__fish_wacall_needs_command" -s q -l quiet -d 'Print noth
 complete -c wacall -n "__fish_wacall_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_needs_command" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
+complete -c wacall -n "__fish_wacall_needs_command" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "completions" -d 'Print or write shell completions'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "man" -d 'Write the man pages'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -51,6 +52,65 @@ complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s v -l verbose 
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l webhook-url -d 'Where to POST webhooks (the bridge\'s webhook endpoint)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l app-secret -d 'App secret that signs webhooks (X-Hub-Signature-256)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l verify-token -d 'Run the GET verification handshake with this token first' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l graph-listen -d 'Address of the fake Graph API' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l graph-token -d 'Bearer token the fake Graph API accepts' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l phone-number-id -d 'The business number\'s phone number id' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l display-phone-number -d 'The business number as displayed' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l waba-id -d 'The WhatsApp Business Account id' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l calls -d 'Number of calls to place' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l concurrency -d 'Calls at once' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l webhook-retries -d 'Delivery attempts per webhook (Meta retries at once, then with growing gaps)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l inject-graph-error -d 'Make the next Graph requests of an action fail, e.g. accept:503x2' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l seconds -d 'Seconds the caller stays once media flows' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l tone -d 'The caller sends a tone of this frequency (default 440)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l send -d 'The caller sends this WAV file (48 kHz, 16-bit), looped' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l dtmf -d 'Keys the caller presses once media flows (RFC 4733), e.g. 123#' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l record -d 'Write what WhatsApp\'s side heard to DIR/call-N.wav' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l media-ip -d 'Address of WhatsApp\'s media candidate' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l offer-template -d 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l no-media-timeout -d 'Seconds after accept without media before WhatsApp hangs up (138021)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l silence -d 'The caller sends silence'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l out -d 'Where to write the offer (`-` for stdout)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l answer -d 'The answer: raw SDP or a Graph API request body; `-` reads stdin, a file is waited for' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l answer-timeout -d 'How long to wait for the answer' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l seconds -d 'Seconds the caller stays once media flows' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l tone -d 'The caller sends a tone of this frequency (default 440)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l send -d 'The caller sends this WAV file (48 kHz, 16-bit), looped' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l dtmf -d 'Keys the caller presses once media flows (RFC 4733), e.g. 123#' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l record -d 'Write what WhatsApp\'s side heard to DIR/call-N.wav' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l media-ip -d 'Address of WhatsApp\'s media candidate' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l offer-template -d 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l no-media-timeout -d 'Seconds after accept without media before WhatsApp hangs up (138021)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l silence -d 'The caller sends silence'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand completions" -l dir -d 'Write the file into this directory instead of printing it' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand completions" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
@@ -69,7 +129,9 @@ complete -c wacall -n "__fish_wacall_using_subcommand man" -s v -l verbose -d 'L
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s h -l help -d 'Print help'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp completions man help" -f -a "completions" -d 'Print or write shell completions'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp completions man help" -f -a "man" -d 'Write the man pages'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "completions" -d 'Print or write shell completions'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "man" -d 'Write the man pages'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'

@@ -62,6 +62,9 @@ pub enum Command {
     /// Check an SDP offer and answer against WhatsApp's rules
     #[command(after_long_help = EXIT_CODES)]
     LintSdp(LintSdpArgs),
+    /// Play Meta's side of calls: WhatsApp's media peer, the Graph API and signed webhooks
+    #[command(after_long_help = EXIT_CODES)]
+    Sim(Box<SimArgs>),
     /// Print or write shell completions
     Completions(CompletionsArgs),
     /// Write the man pages
@@ -113,6 +116,135 @@ pub enum DirectionArg {
     /// The business calls the user: WhatsApp answers
     #[value(name = "business-initiated", alias = "business")]
     BusinessInitiated,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    long_about = "Play Meta's side of WhatsApp calls on this machine: WhatsApp's media server (ICE-lite, \
+        the DTLS server, Opus), the Graph API (/calls: pre_accept, accept, reject, terminate) and the \
+        signed webhooks (connect, terminate). Point it at a bridge that receives webhooks and answers \
+        through the Graph API; each call's timeline and a summary are printed, and a failed call says \
+        which layer failed.\n\n\
+        The bridge must send its Graph API requests to the URL printed at start (--graph-listen fixes \
+        the address), with the token from --graph-token.\n\n\
+        `wacall sim offer` plays only the media peer, for an offer and answer pasted by hand."
+)]
+pub struct SimArgs {
+    #[command(subcommand)]
+    pub mode: Option<SimMode>,
+    /// Where to POST webhooks (the bridge's webhook endpoint)
+    #[arg(long, value_name = "URL", required = false)]
+    pub webhook_url: Option<String>,
+    /// App secret that signs webhooks (X-Hub-Signature-256)
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "WACALL_APP_SECRET",
+        hide_env_values = true
+    )]
+    pub app_secret: Option<String>,
+    /// Run the GET verification handshake with this token first
+    #[arg(long, value_name = "TOKEN")]
+    pub verify_token: Option<String>,
+    /// Address of the fake Graph API
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub graph_listen: std::net::SocketAddr,
+    /// Bearer token the fake Graph API accepts
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "WACALL_SIM_GRAPH_TOKEN",
+        hide_env_values = true,
+        default_value = "wacall-sim-token"
+    )]
+    pub graph_token: String,
+    /// The business number's phone number id
+    #[arg(long, value_name = "ID", default_value = "100000000000001")]
+    pub phone_number_id: String,
+    /// The business number as displayed
+    #[arg(long, value_name = "NUMBER", default_value = "15550009999")]
+    pub display_phone_number: String,
+    /// The WhatsApp Business Account id
+    #[arg(long, value_name = "ID", default_value = "100000000000002")]
+    pub waba_id: String,
+    /// Number of calls to place
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub calls: usize,
+    /// Calls at once
+    #[arg(long, value_name = "C", default_value_t = 1)]
+    pub concurrency: usize,
+    /// Delivery attempts per webhook (Meta retries at once, then with growing gaps)
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub webhook_retries: u32,
+    /// Make the next Graph requests of an action fail, e.g. accept:503x2
+    #[arg(long, value_name = "ACTION:STATUS[xN]")]
+    pub inject_graph_error: Vec<String>,
+    #[command(flatten)]
+    pub media: SimMediaArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimMode {
+    /// Only the media peer: write WhatsApp's offer, read an answer, run the call
+    #[command(after_long_help = EXIT_CODES)]
+    Offer(SimOfferArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimOfferArgs {
+    /// Where to write the offer (`-` for stdout)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The answer: raw SDP or a Graph API request body; `-` reads stdin, a file is waited for
+    #[arg(long, value_name = "FILE")]
+    pub answer: PathBuf,
+    /// How long to wait for the answer
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    pub answer_timeout: f64,
+    #[command(flatten)]
+    pub media: SimMediaArgs,
+}
+
+/// What the simulated caller sends and how WhatsApp's side behaves.
+#[derive(Debug, Args, Clone)]
+pub struct SimMediaArgs {
+    /// Seconds the caller stays once media flows
+    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    pub seconds: f64,
+    /// The caller sends a tone of this frequency (default 440)
+    #[arg(long, value_name = "HZ", conflicts_with_all = ["send", "silence"])]
+    pub tone: Option<f64>,
+    /// The caller sends this WAV file (48 kHz, 16-bit), looped
+    #[arg(long, value_name = "FILE.wav", conflicts_with = "silence")]
+    pub send: Option<PathBuf>,
+    /// The caller sends silence
+    #[arg(long)]
+    pub silence: bool,
+    /// Keys the caller presses once media flows (RFC 4733), e.g. 123#
+    #[arg(long, value_name = "KEYS")]
+    pub dtmf: Option<String>,
+    /// Write what WhatsApp's side heard to DIR/call-N.wav
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Address of WhatsApp's media candidate
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub media_ip: std::net::IpAddr,
+    /// Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)
+    #[arg(long, value_name = "FILE")]
+    pub offer_template: Option<PathBuf>,
+    /// Seconds after accept without media before WhatsApp hangs up (138021)
+    #[arg(long, value_name = "S", default_value_t = 20.0)]
+    pub no_media_timeout: f64,
+    /// Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    pub silence_timeout: f64,
+    /// Seconds from the connect webhook to accept before the call is not answered
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub accept_timeout: f64,
+    /// Send media right after accept instead of after the business's first packet
+    #[arg(long)]
+    pub no_wait_for_maiden: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod generate;
 mod lint_sdp;
+mod sim;
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
@@ -16,6 +17,7 @@ pub fn main(cli: Cli) -> ExitCode {
     init_logging(g.verbose, g.quiet, term.err_style.color);
     let result = match cli.command {
         Command::LintSdp(args) => lint_sdp::run(&args, &term),
+        Command::Sim(args) => sim::run(&args, &term),
         Command::Completions(args) => generate::completions(&args, &term),
         Command::Man(args) => generate::man(&args, &term),
     };
@@ -84,4 +86,32 @@ pub(crate) fn read_input(path: &std::path::Path) -> Result<(String, Vec<u8>), Cl
 /// Maps an output failure (other than a closed pipe, which `Term` absorbs).
 pub(crate) fn write_failed(e: std::io::Error) -> CliError {
     CliError::failed("cannot write the output").because(e)
+}
+
+/// A Tokio runtime for the commands that do network I/O.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed("cannot start the async runtime").because(e))
+}
+
+/// Becomes true on Ctrl-C or SIGTERM.
+pub(crate) fn stop_signal() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = tx.send(true);
+    });
+    rx
 }

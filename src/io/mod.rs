@@ -2,6 +2,7 @@
 //! (sockets, a WebRTC peer, an HTTP server or client, an audio device) and
 //! speaks core types at its edge.
 
+pub mod http;
 pub mod media;
 pub mod rtc;
 pub mod sim;

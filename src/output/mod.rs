@@ -6,6 +6,7 @@
 //! finishes with the exit status it would have had.
 
 pub mod lint;
+pub mod sim;
 pub mod style;
 
 use crate::cli::ColorChoice;

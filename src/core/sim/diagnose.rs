@@ -141,7 +141,9 @@ pub fn diagnose(e: &Evidence) -> Diagnosis {
         .answer
         .and_then(|a| a.setup.clone())
         .unwrap_or_else(|| "(none)".into());
-    let (layer, reason) = if e.answer.is_none() {
+    let (layer, reason) = if let (None, Some(End::Aborted(why))) = (e.answer, e.end) {
+        fail(Layer::Signalling, why.clone())
+    } else if e.answer.is_none() {
         fail(
             Layer::Signalling,
             "no answer: the business never sent pre_accept or accept".into(),
@@ -204,7 +206,7 @@ pub fn diagnose(e: &Evidence) -> Diagnosis {
     } else if s.first_rtp_in.is_none() {
         fail(
             Layer::MediaIn,
-            "DTLS connected, but no RTP arrived from the business: WhatsApp waits for the first packet and hangs up after 20 s (138021)".into(),
+            "DTLS connected, but no RTP arrived from the business: WhatsApp waits for its first packet, then hangs up (138021)".into(),
         )
     } else if e.decoded_packets == 0 {
         fail(
@@ -328,6 +330,17 @@ mod tests {
         assert_eq!(d.layer, Some(Layer::MediaIn));
         let d = case(&|s, _, _| s.first_rtp_out = None);
         assert_eq!(d.layer, Some(Layer::MediaOut));
+    }
+
+    #[test]
+    fn an_aborted_call_says_why() {
+        let (seen, tl, _) = good();
+        let end = End::Aborted("the connect webhook was not delivered (HTTP 401)".into());
+        let mut e = evidence(&seen, &tl, None);
+        e.end = Some(&end);
+        let d = diagnose(&e);
+        assert_eq!(d.layer, Some(Layer::Signalling));
+        assert!(d.reason.contains("HTTP 401"), "{}", d.reason);
     }
 
     #[test]

@@ -6,3 +6,4 @@ pub mod call;
 pub mod diagnose;
 pub mod gate;
 pub mod offer;
+pub mod report;

@@ -49,7 +49,7 @@ impl PeerConfig {
     }
 }
 
-/// Everything the peer observed, for the report.
+/// A cheap snapshot of what the peer observed, for polling every frame.
 #[derive(Debug, Clone)]
 pub struct PeerState {
     pub timeline: Timeline,
@@ -58,11 +58,12 @@ pub struct PeerState {
     pub answer: Option<AnswerFacts>,
     pub sent_packets: u64,
     pub sent_dtmf_packets: u64,
+    pub sent_skipped: u64,
+    pub sent_errors: u64,
     pub first_sent: Option<Duration>,
     pub heard_packets: u64,
     pub heard_concealed: u64,
     pub heard_digits: String,
-    pub heard: Analysis,
     pub level_dbfs: f64,
 }
 
@@ -335,15 +336,21 @@ impl WhatsAppPeer {
             answer: self.gate.lock().unwrap().answer().cloned(),
             sent_packets: sent.packets,
             sent_dtmf_packets: sent.dtmf_packets,
+            sent_skipped: sent.skipped_frames,
+            sent_errors: sent.write_errors,
             first_sent: sent
                 .first_packet
                 .map(|t| t.saturating_duration_since(self.started)),
             heard_packets: heard.packets,
             heard_concealed: heard.concealed,
             heard_digits: heard.digits.clone(),
-            heard: analyze(&heard.samples),
             level_dbfs: heard.last_level_dbfs,
         }
+    }
+
+    /// Level and dominant frequency of everything heard: an FFT, so once, at the end.
+    pub fn analysis(&self) -> Analysis {
+        analyze(&self.heard.lock().unwrap().samples)
     }
 
     /// What the peer heard, 48 kHz mono.

@@ -1,0 +1,19 @@
+//! One HTTP client setup for the whole program: rustls with the ring
+//! provider (already in the build through webrtc), no aws-lc, no OpenSSL.
+
+use std::sync::Once;
+use std::time::Duration;
+
+static PROVIDER: Once = Once::new();
+
+pub fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    PROVIDER.call_once(|| {
+        // Fails only if another provider was installed first, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    Ok(reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(5))
+        .user_agent(concat!("wacall/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}

@@ -1,0 +1,111 @@
+//! A run of simulated calls against a bridge: the fake Graph API up, the
+//! webhook target verified, N calls at a concurrency of C.
+
+use super::call::{CallSpec, Event, Meta, run_meta_call};
+use super::graph_api::{GraphApi, Injection, Seen};
+use super::webhooks::{Retry, Sender};
+use crate::core::sim::report::CallReport;
+use crate::core::webhook::Business;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub webhook_url: String,
+    pub app_secret: String,
+    pub verify_token: Option<String>,
+    pub graph_listen: SocketAddr,
+    pub graph_token: String,
+    pub business: Business,
+    pub calls: usize,
+    pub concurrency: usize,
+    /// Every call's settings; `index` is set per call.
+    pub call: CallSpec,
+    pub retry: Retry,
+    pub injections: Vec<Injection>,
+}
+
+pub struct Sim {
+    pub graph: GraphApi,
+    cfg: SimConfig,
+    webhooks: Sender,
+}
+
+impl Sim {
+    /// Starts the Graph API and, with a verify token, runs the GET handshake.
+    pub async fn start(cfg: SimConfig) -> anyhow::Result<Sim> {
+        let graph = GraphApi::start(
+            cfg.graph_listen,
+            &cfg.graph_token,
+            &cfg.business.phone_number_id,
+        )
+        .await?;
+        for i in &cfg.injections {
+            graph.desk.inject(i.clone());
+        }
+        let webhooks = Sender::new(&cfg.webhook_url, &cfg.app_secret, cfg.retry.clone())?;
+        if let Some(token) = &cfg.verify_token {
+            webhooks
+                .verify(token)
+                .await
+                .map_err(|e| anyhow::anyhow!("webhook verification failed: {e:#}"))?;
+        }
+        Ok(Sim {
+            graph,
+            cfg,
+            webhooks,
+        })
+    }
+
+    /// Graph API requests as they arrive.
+    pub fn log_requests(&self) -> mpsc::UnboundedReceiver<Seen> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.graph.desk.log_to(tx);
+        rx
+    }
+
+    /// Runs every call; reports come back in call order.
+    pub async fn run(
+        &self,
+        events: mpsc::UnboundedSender<Event>,
+        stop: watch::Receiver<bool>,
+    ) -> Vec<CallReport> {
+        let meta = Meta {
+            business: self.cfg.business.clone(),
+            desk: self.graph.desk.clone(),
+            webhooks: Some(self.webhooks.clone()),
+        };
+        let gate = Arc::new(Semaphore::new(self.cfg.concurrency.max(1)));
+        let mut set = JoinSet::new();
+        for index in 1..=self.cfg.calls {
+            let Ok(permit) = gate.clone().acquire_owned().await else {
+                break;
+            };
+            if *stop.borrow() {
+                break;
+            }
+            let mut spec = self.cfg.call.clone();
+            spec.index = index;
+            if let Some(dir) = &spec.record_dir {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let (meta, events, stop) = (meta.clone(), events.clone(), stop.clone());
+            set.spawn(async move {
+                let report = run_meta_call(spec, meta, events.clone(), stop).await;
+                let _ = events.send(Event::Ended(Box::new(report.clone())));
+                drop(permit);
+                report
+            });
+        }
+        let mut reports: Vec<CallReport> = Vec::new();
+        while let Some(r) = set.join_next().await {
+            if let Ok(r) = r {
+                reports.push(r);
+            }
+        }
+        reports.sort_by_key(|r| r.index);
+        reports
+    }
+}

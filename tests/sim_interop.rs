@@ -1,0 +1,372 @@
+//! `wacall sim` against an answerer that is not built on webrtc-rs (aiortc,
+//! in the venv `scripts/bootstrap` creates), as separate processes on
+//! loopback: a correct answer gets media both ways with the right tones;
+//! each broken answer fails with its layer named; webhooks are signed so
+//! that Python's own `hmac` verifies them.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn python() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/bootstrap",
+        p.display()
+    );
+    p
+}
+
+const ANSWERER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/interop/aiortc_answerer.py"
+);
+
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn read_json(path: &Path, until: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && let Ok(v) = serde_json::from_str::<Value>(&text)
+            && until(&v)
+        {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "no result in {}", path.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The call reports of a `--json` run.
+fn calls(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == "call")
+        .map(|v| v["data"].clone())
+        .collect()
+}
+
+/// `wacall sim offer` against `aiortc_answerer.py offer` with a fault (or none).
+fn peer_only(fault: Option<&str>) -> (i32, Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let (offer, answer, result) = (
+        dir.path().join("offer.sdp"),
+        dir.path().join("answer.sdp"),
+        dir.path().join("r.json"),
+    );
+    let mut py = Command::new(python());
+    py.arg(ANSWERER)
+        .args(["offer", "--seconds", "10", "--tone", "1000"]);
+    py.arg("--offer")
+        .arg(&offer)
+        .arg("--answer-out")
+        .arg(&answer)
+        .arg("--result")
+        .arg(&result);
+    if let Some(f) = fault {
+        py.args(["--fault", f]);
+    }
+    let _py = Killed(
+        py.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_wacall"))
+        .args([
+            "--json",
+            "sim",
+            "offer",
+            "--seconds",
+            "2",
+            "--no-media-timeout",
+            "3",
+            "--answer-timeout",
+            "30",
+            "--tone",
+            "440",
+        ])
+        .arg("--out")
+        .arg(&offer)
+        .arg("--answer")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    let reports = calls(&out.stdout);
+    assert_eq!(
+        reports.len(),
+        1,
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let heard = if fault.is_none() {
+        read_json(&result, |v| v["heard_hz"].is_number())
+    } else {
+        Value::Null
+    };
+    (out.status.code().unwrap(), reports[0].clone(), heard)
+}
+
+#[test]
+fn a_correct_answer_gets_media_both_ways() {
+    let (code, r, aiortc) = peer_only(None);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["ok"], true);
+    let hz = r["heard"]["dominant_hz"].as_f64().unwrap();
+    assert!(
+        (hz - 1000.0).abs() < 2.0,
+        "the simulator heard {hz} Hz, aiortc sends 1000"
+    );
+    let theirs = aiortc["heard_hz"].as_f64().unwrap();
+    assert!(
+        (theirs - 440.0).abs() < 5.0,
+        "aiortc heard {theirs} Hz, the simulator sends 440"
+    );
+    assert!(r["media_in"]["packets"].as_u64().unwrap() > 80, "{r:#}");
+    assert!(r["media_out"]["packets"].as_u64().unwrap() > 80, "{r:#}");
+    assert!(r["setup"].as_f64().unwrap() > 0.0);
+}
+
+fn fails_with(fault: &str, layer: &str, says: &str) {
+    let (code, r, _) = peer_only(Some(fault));
+    assert_eq!(code, 1, "{fault}: {r:#}");
+    assert_eq!(r["ok"], false);
+    assert_eq!(r["layer"], layer, "{fault}: {r:#}");
+    let reason = r["reason"].as_str().unwrap();
+    assert!(reason.contains(says), "{fault}: {reason}");
+}
+
+#[test]
+fn an_ice_lite_answer_fails_at_ice() {
+    fails_with("ice-lite", "ice", "a=ice-lite");
+}
+
+#[test]
+fn a_passive_answer_fails_at_dtls() {
+    fails_with("passive", "dtls", "setup:passive");
+}
+
+#[test]
+fn a_controlled_agent_fails_at_ice() {
+    fails_with("controlled", "ice", "wrong ICE role");
+}
+
+#[test]
+fn wrong_credentials_fail_at_ice() {
+    fails_with("wrong-ufrag", "ice", "wrong credentials");
+}
+
+#[test]
+fn a_silent_bridge_fails_in_media() {
+    fails_with("silent", "media_in", "no RTP");
+}
+
+struct Bridge {
+    _child: Killed,
+    url: String,
+    result: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn aiortc_bridge(graph_port: u16, secret: &str, fault: Option<&str>) -> Bridge {
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("bridge.json");
+    let mut py = Command::new(python());
+    py.arg(ANSWERER).args([
+        "bridge",
+        "--listen",
+        "127.0.0.1:0",
+        "--app-secret",
+        secret,
+        "--verify-token",
+        "vt",
+    ]);
+    py.args([
+        "--graph-url",
+        &format!("http://127.0.0.1:{graph_port}"),
+        "--graph-token",
+        "gt",
+    ]);
+    py.args([
+        "--phone-number-id",
+        "100000000000001",
+        "--seconds",
+        "60",
+        "--tone",
+        "1000",
+    ]);
+    py.arg("--result").arg(&result);
+    if let Some(f) = fault {
+        py.args(["--fault", f]);
+    }
+    let mut child = py
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = serde_json::from_str::<Value>(&line).unwrap()["listening"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Bridge {
+        _child: Killed(child),
+        url,
+        result,
+        _dir: dir,
+    }
+}
+
+fn sim(graph_port: u16, bridge: &Bridge, secret: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_wacall"))
+        .args([
+            "--json",
+            "sim",
+            "--webhook-url",
+            &bridge.url,
+            "--app-secret",
+            secret,
+            "--verify-token",
+            "vt",
+        ])
+        .args([
+            "--graph-listen",
+            &format!("127.0.0.1:{graph_port}"),
+            "--graph-token",
+            "gt",
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn graph_mode_with_signed_webhooks_and_concurrent_calls() {
+    let port = free_port();
+    let bridge = aiortc_bridge(port, "app-secret-1", None);
+    let out = sim(
+        port,
+        &bridge,
+        "app-secret-1",
+        &[
+            "--calls",
+            "2",
+            "--concurrency",
+            "2",
+            "--seconds",
+            "2",
+            "--dtmf",
+            "7",
+        ],
+    );
+    let reports = calls(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(reports.len(), 2);
+    for r in &reports {
+        assert_eq!(r["ok"], true, "{r:#}");
+        let actions: Vec<&str> = r["graph_requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["pre_accept", "accept"]);
+        assert!((r["heard"]["dominant_hz"].as_f64().unwrap() - 1000.0).abs() < 2.0);
+        assert_eq!(
+            r["media_out"]["dtmf_packets"], 7,
+            "one event: five packets and two more end packets"
+        );
+    }
+    // Python's hmac verified every delivery: 2 connect + 2 terminate.
+    let seen = read_json(&bridge.result, |v| {
+        v["terminated"].as_array().is_some_and(|t| t.len() == 2)
+    });
+    assert_eq!(seen["signatures_ok"], 4, "{seen:#}");
+    assert_eq!(seen["signatures_bad"], 0);
+    for t in seen["terminated"].as_array().unwrap() {
+        assert_eq!(t["status"], "COMPLETED");
+        assert!(
+            (t["heard_hz"].as_f64().unwrap() - 440.0).abs() < 5.0,
+            "{t:#}"
+        );
+    }
+    let summary: Value = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["type"] == "summary")
+        .unwrap();
+    assert_eq!(summary["data"]["ok"], 2);
+    assert!(summary["data"]["setup_p95_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn a_silent_bridge_gets_a_138021_terminate() {
+    let port = free_port();
+    let bridge = aiortc_bridge(port, "s", Some("silent"));
+    let out = sim(
+        port,
+        &bridge,
+        "s",
+        &["--seconds", "2", "--no-media-timeout", "2"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let r = &calls(&out.stdout)[0];
+    assert_eq!(r["end"]["kind"], "no_media_at_start");
+    assert_eq!(r["error_code"], 138021);
+    let seen = read_json(&bridge.result, |v| {
+        v["terminated"].as_array().is_some_and(|t| !t.is_empty())
+    });
+    let t = &seen["terminated"][0];
+    assert_eq!(t["status"], "FAILED");
+    assert_eq!(t["errors"][0]["code"], 138021);
+}
+
+#[test]
+fn a_wrong_app_secret_is_refused_by_the_receiver() {
+    let port = free_port();
+    let bridge = aiortc_bridge(port, "right", None);
+    let out = sim(
+        port,
+        &bridge,
+        "wrong",
+        &["--seconds", "1", "--webhook-retries", "2"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let r = &calls(&out.stdout)[0];
+    assert_eq!(r["layer"], "signalling", "{r:#}");
+    assert!(r["reason"].as_str().unwrap().contains("HTTP 401"), "{r:#}");
+    assert_eq!(r["webhook_attempts"], 2, "retried as Meta does");
+    let seen = read_json(&bridge.result, |v| {
+        v["signatures_bad"].as_u64().is_some_and(|n| n >= 2)
+    });
+    assert_eq!(seen["signatures_ok"], 0);
+}
