@@ -262,7 +262,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim)
-            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --webhook-retries --inject-graph-error --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --color --json --verbose --quiet --help --version offer help"
+            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --webhook-retries --business-initiated --wait-seconds --inject-graph-error --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version offer help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +312,10 @@ _wacall() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wait-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --inject-graph-error)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -353,6 +357,10 @@ _wacall() {
                     return 0
                     ;;
                 --accept-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ring-seconds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -410,7 +418,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim__subcmd__offer)
-            opts="-v -q -h -V --out --answer --answer-timeout --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --out --answer --answer-timeout --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +473,10 @@ _wacall() {
                     return 0
                     ;;
                 --accept-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ring-seconds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

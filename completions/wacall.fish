@@ -63,6 +63,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_s
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l calls -d 'Number of calls to place' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l concurrency -d 'Calls at once' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l webhook-retries -d 'Delivery attempts per webhook (Meta retries at once, then with growing gaps)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l wait-seconds -d 'Business-initiated: seconds to wait for each `connect` request' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l inject-graph-error -d 'Make the next Graph requests of an action fail, e.g. accept:503x2' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l seconds -d 'Seconds the caller stays once media flows' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l tone -d 'The caller sends a tone of this frequency (default 440)' -r
@@ -74,9 +75,11 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_s
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l no-media-timeout -d 'Seconds after accept without media before WhatsApp hangs up (138021)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l ring-seconds -d 'Business-initiated calls: seconds the user\'s phone rings before they pick up' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l business-initiated -d 'Wait for the bridge to place N business-initiated calls (Graph `connect`) instead of calling it'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l silence -d 'The caller sends silence'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
@@ -99,6 +102,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l no-media-timeout -d 'Seconds after accept without media before WhatsApp hangs up (138021)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l ring-seconds -d 'Business-initiated calls: seconds the user\'s phone rings before they pick up' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -177,6 +177,12 @@ pub struct SimArgs {
     /// Delivery attempts per webhook (Meta retries at once, then with growing gaps)
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub webhook_retries: u32,
+    /// Wait for the bridge to place N business-initiated calls (Graph `connect`) instead of calling it
+    #[arg(long)]
+    pub business_initiated: bool,
+    /// Business-initiated: seconds to wait for each `connect` request
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub wait_seconds: f64,
     /// Make the next Graph requests of an action fail, e.g. accept:503x2
     #[arg(long, value_name = "ACTION:STATUS[xN]")]
     pub inject_graph_error: Vec<String>,
@@ -245,6 +251,9 @@ pub struct SimMediaArgs {
     /// Send media right after accept instead of after the business's first packet
     #[arg(long)]
     pub no_wait_for_maiden: bool,
+    /// Business-initiated calls: seconds the user's phone rings before they pick up
+    #[arg(long, value_name = "S", default_value_t = 1.0)]
+    pub ring_seconds: f64,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,7 @@ async fn fixture() -> Fixture {
         talk: Some(Duration::from_secs(30)),
         dtmf: None,
         record_dir: None,
+        ring: Duration::from_millis(100),
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (stop, stop_rx) = watch::channel(false);

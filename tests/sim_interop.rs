@@ -66,6 +66,11 @@ fn calls(stdout: &[u8]) -> Vec<Value> {
 
 /// `wacall sim offer` against `aiortc_answerer.py offer` with a fault (or none).
 fn peer_only(fault: Option<&str>) -> (i32, Value, Value) {
+    peer_only_with(fault, &[]).0
+}
+
+/// As `peer_only`, with extra `wacall sim offer` flags; also returns the offer written.
+fn peer_only_with(fault: Option<&str>, extra: &[&str]) -> ((i32, Value, Value), String) {
     let dir = tempfile::tempdir().unwrap();
     let (offer, answer, result) = (
         dir.path().join("offer.sdp"),
@@ -108,6 +113,7 @@ fn peer_only(fault: Option<&str>) -> (i32, Value, Value) {
         .arg(&offer)
         .arg("--answer")
         .arg(&answer)
+        .args(extra)
         .output()
         .unwrap();
     let reports = calls(&out.stdout);
@@ -123,7 +129,11 @@ fn peer_only(fault: Option<&str>) -> (i32, Value, Value) {
     } else {
         Value::Null
     };
-    (out.status.code().unwrap(), reports[0].clone(), heard)
+    let written = std::fs::read_to_string(&offer).unwrap();
+    (
+        (out.status.code().unwrap(), reports[0].clone(), heard),
+        written,
+    )
 }
 
 #[test]
@@ -188,11 +198,15 @@ struct Bridge {
 }
 
 fn aiortc_bridge(graph_port: u16, secret: &str, fault: Option<&str>) -> Bridge {
+    aiortc("bridge", graph_port, secret, fault)
+}
+
+fn aiortc(mode: &str, graph_port: u16, secret: &str, fault: Option<&str>) -> Bridge {
     let dir = tempfile::tempdir().unwrap();
     let result = dir.path().join("bridge.json");
     let mut py = Command::new(python());
     py.arg(ANSWERER).args([
-        "bridge",
+        mode,
         "--listen",
         "127.0.0.1:0",
         "--app-secret",
@@ -369,4 +383,91 @@ fn a_wrong_app_secret_is_refused_by_the_receiver() {
         v["signatures_bad"].as_u64().is_some_and(|n| n >= 2)
     });
     assert_eq!(seen["signatures_ok"], 0);
+}
+
+#[test]
+fn business_initiated_calls_ring_connect_and_accept() {
+    let port = free_port();
+    let business = aiortc("bic", port, "s", None);
+    let out = sim(
+        port,
+        &business,
+        "s",
+        &[
+            "--business-initiated",
+            "--seconds",
+            "2",
+            "--wait-seconds",
+            "20",
+            "--ring-seconds",
+            "0.2",
+        ],
+    );
+    let log =
+        std::fs::read_to_string(business.result.with_file_name("python.log")).unwrap_or_default();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}\npython:\n{log}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = &calls(&out.stdout)[0];
+    assert_eq!(r["ok"], true, "{r:#}");
+    assert!((r["heard"]["dominant_hz"].as_f64().unwrap() - 1000.0).abs() < 2.0);
+    let seen = read_json(&business.result, |v| {
+        v["terminated"].as_array().is_some_and(|t| !t.is_empty())
+    });
+    assert_eq!(seen["statuses"], serde_json::json!(["RINGING", "ACCEPTED"]));
+    assert_eq!(
+        seen["answers"], 1,
+        "WhatsApp's answer came in a connect webhook"
+    );
+    let t = &seen["terminated"][0];
+    assert_eq!(t["direction"], "BUSINESS_INITIATED");
+    assert!(
+        (t["heard_hz"].as_f64().unwrap() - 440.0).abs() < 5.0,
+        "{t:#}"
+    );
+    assert_eq!(seen["signatures_bad"], 0);
+}
+
+#[test]
+fn no_business_initiated_call_is_a_bounded_wait() {
+    let port = free_port();
+    let bridge = aiortc_bridge(port, "s", None);
+    let started = Instant::now();
+    let out = sim(
+        port,
+        &bridge,
+        "s",
+        &["--business-initiated", "--wait-seconds", "1"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no business-initiated call arrived"));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn offer_templates_from_captured_offers() {
+    for (template, fmtp) in [
+        (
+            "testdata/corpus/offer-metadocs-uic-sample.sdp",
+            "a=fmtp:111 minptime=10;useinbandfec=1\r\n",
+        ),
+        (
+            "testdata/corpus/offer-whatsapp-real-uic-2025-11-05-mehery-web-vue.sdp",
+            "a=fmtp:111 maxaveragebitrate=20000;maxplaybackrate=16000;minptime=20;sprop-maxcapturerate=16000;useinbandfec=1\r\n",
+        ),
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(template);
+        let ((code, r, _), offer) =
+            peer_only_with(None, &["--offer-template", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{template}: {r:#}");
+        assert!(
+            offer.contains(fmtp),
+            "{template}: the template's fmtp\n{offer}"
+        );
+        assert!(offer.contains("a=ice-lite\r\n") && offer.contains("a=setup:actpass\r\n"));
+    }
 }

@@ -106,6 +106,7 @@ pub fn call_spec(m: &SimMediaArgs) -> Result<CallSpec, CliError> {
         talk: Some(seconds("--seconds", m.seconds)?),
         dtmf: m.dtmf.clone(),
         record_dir: m.record.clone(),
+        ring: seconds("--ring-seconds", m.ring_seconds)?,
     })
 }
 
@@ -182,12 +183,36 @@ async fn calls(args: &SimArgs, term: &Term) -> Result<u8, CliError> {
 
     let stop = super::stop_signal();
     let (events, mut rx) = mpsc::unbounded_channel();
-    let run = sim.run(events, stop);
+    let run = async {
+        if args.business_initiated {
+            let wait = seconds("--wait-seconds", args.wait_seconds)?;
+            let r = sim.serve_business_initiated(events, stop, wait).await;
+            if r.is_empty() {
+                return Err(CliError::failed(format!(
+                    "no business-initiated call arrived within {} s",
+                    wait.as_secs()
+                ))
+                .hint(format!("the bridge must POST a `connect` to {graph}")));
+            }
+            Ok(r)
+        } else {
+            Ok(sim.run(events, stop).await)
+        }
+    };
     tokio::pin!(run);
     let reports = loop {
         tokio::select! {
             r = &mut run => break r,
             Some(e) = rx.recv() => print_event(term, &e)?,
+        }
+    };
+    let reports = match reports {
+        Ok(r) => r,
+        Err(e) => {
+            while let Ok(ev) = rx.try_recv() {
+                print_event(term, &ev)?;
+            }
+            return Err(e);
         }
     };
     while let Ok(e) = rx.try_recv() {

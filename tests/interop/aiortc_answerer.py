@@ -6,6 +6,8 @@ Modes:
   offer   read an offer file, write an answer file, run the call
   bridge  receive Meta-style webhooks (signatures checked with Python's hmac),
           answer through the Graph API (pre_accept, accept), as a real bridge does
+  bic     place a business-initiated call: POST connect with aiortc's offer,
+          apply WhatsApp's answer from the connect webhook
 
 Faults make it answer the way broken bridges do:
   ice-lite     the answer declares a=ice-lite
@@ -146,6 +148,12 @@ class Call:
             sdp = re.sub(r"a=ice-ufrag:\S+", "a=ice-ufrag:notTheAgentsUfrag", sdp)
         return sdp
 
+    async def offer(self):
+        self.pc.addTrack(Tone(self.args.tone))
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        sdp = self.pc.localDescription.sdp
+        return "".join(l for l in sdp.splitlines(True) if not l.startswith("a=fingerprint:") or l.startswith("a=fingerprint:sha-256"))
+
     def result(self):
         return {
             "heard_hz": frequency(self.heard[48000:] if len(self.heard) > 96000 else self.heard),
@@ -191,9 +199,9 @@ async def offer_mode(args):
     await call.close()
 
 
-async def bridge_mode(args):
+async def webhook_mode(args):
     calls = {}
-    state = {"signatures_ok": 0, "signatures_bad": 0, "calls": [], "terminated": [], "graph": []}
+    state = {"signatures_ok": 0, "signatures_bad": 0, "terminated": [], "graph": [], "statuses": [], "answers": 0}
     stop = asyncio.Event()
     session = ClientSession()
     url = f"{args.graph_url}/v23.0/{args.phone_number_id}/calls"
@@ -201,16 +209,35 @@ async def bridge_mode(args):
 
     async def graph(body):
         async with session.post(url, json=body, headers=headers) as r:
-            state["graph"].append({"action": body["action"], "status": r.status, "body": await r.json()})
-            return r.status
+            reply = await r.json()
+            state["graph"].append({"action": body["action"], "status": r.status, "body": reply})
+            return r.status, reply
 
     async def handle_connect(call_id, offer):
         call = Call(args)
         calls[call_id] = call
         sdp = await call.answer(offer)
         session_body = {"sdp_type": "answer", "sdp": sdp}
-        if await graph({"messaging_product": "whatsapp", "call_id": call_id, "action": "pre_accept", "session": session_body}) == 200:
+        status, _ = await graph({"messaging_product": "whatsapp", "call_id": call_id, "action": "pre_accept", "session": session_body})
+        if status == 200:
             await graph({"messaging_product": "whatsapp", "call_id": call_id, "action": "accept", "session": session_body})
+
+    async def place_call():
+        sys.stderr.write("placing a call\n")
+        call = Call(args)
+        offer = await call.offer()
+        sys.stderr.write("offer ready\n")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                status, reply = await graph({"messaging_product": "whatsapp", "to": args.to, "action": "connect", "session": {"sdp_type": "offer", "sdp": offer}})
+                if status == 200:
+                    calls[reply["calls"][0]["id"]] = call
+                    return
+                sys.stderr.write(f"connect: HTTP {status} {reply}\n")
+            except Exception as e:
+                sys.stderr.write(f"connect: {e!r}\n")
+            await asyncio.sleep(0.2)
 
     async def verify(request):
         q = request.query
@@ -230,17 +257,25 @@ async def bridge_mode(args):
         payload = json.loads(body)
         for entry in payload.get("entry", []):
             for change in entry.get("changes", []):
-                for c in change.get("value", {}).get("calls", []):
-                    if c["event"] == "connect":
+                value = change.get("value", {})
+                for st in value.get("statuses", []):
+                    state["statuses"].append(st["status"])
+                for c in value.get("calls", []):
+                    if c["event"] == "connect" and c["session"]["sdp_type"] == "offer":
                         asyncio.ensure_future(handle_connect(c["id"], c["session"]["sdp"]))
+                    elif c["event"] == "connect":
+                        state["answers"] += 1
+                        call = calls.get(c["id"])
+                        if call:
+                            await call.pc.setRemoteDescription(RTCSessionDescription(sdp=c["session"]["sdp"], type="answer"))
                     elif c["event"] == "terminate":
                         call = calls.pop(c["id"], None)
-                        record = {"id": c["id"], "status": c.get("status"), "errors": c.get("errors", [])}
+                        record = {"id": c["id"], "status": c.get("status"), "errors": c.get("errors", []), "direction": c.get("direction")}
                         if call:
                             record.update(call.result())
                             asyncio.ensure_future(call.close())
                         state["terminated"].append(record)
-                        write_result(args.result, state)
+        write_result(args.result, state)
         return web.Response(text="ok")
 
     app = web.Application()
@@ -254,6 +289,9 @@ async def bridge_mode(args):
     port = site._server.sockets[0].getsockname()[1]
     print(json.dumps({"listening": f"http://{host}:{port}/webhook"}), flush=True)
     write_result(args.result, state)
+    if args.mode == "bic":
+        placing = asyncio.ensure_future(place_call())
+        placing.add_done_callback(lambda t: t.exception() and sys.stderr.write(f"place_call failed: {t.exception()!r}\n"))
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     try:
@@ -267,7 +305,8 @@ async def bridge_mode(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["offer", "bridge"])
+    p.add_argument("mode", choices=["offer", "bridge", "bic"])
+    p.add_argument("--to", default="15550100001")
     p.add_argument("--offer")
     p.add_argument("--answer-out")
     p.add_argument("--result", required=True)
@@ -281,7 +320,7 @@ def main():
     p.add_argument("--graph-token", default="")
     p.add_argument("--phone-number-id", default="")
     args = p.parse_args()
-    asyncio.run(offer_mode(args) if args.mode == "offer" else bridge_mode(args))
+    asyncio.run(offer_mode(args) if args.mode == "offer" else webhook_mode(args))
 
 
 if __name__ == "__main__":

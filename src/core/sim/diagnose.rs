@@ -3,7 +3,7 @@
 //! is set up: signalling, ICE, DTLS, media from the business, media to it.
 
 use super::call::End;
-use super::gate::{AnswerFacts, Observations};
+use super::gate::{BusinessSdp, Observations};
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -67,7 +67,7 @@ pub struct Diagnosis {
 /// Everything the diagnosis looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct Evidence<'a> {
-    pub answer: Option<&'a AnswerFacts>,
+    pub answer: Option<&'a BusinessSdp>,
     pub seen: &'a Observations,
     pub timeline: &'a Timeline,
     pub end: Option<&'a End>,
@@ -77,6 +77,8 @@ pub struct Evidence<'a> {
     pub sent_packets: u64,
     pub opus_pt: u8,
     pub media_address: SocketAddr,
+    /// Business-initiated: WhatsApp answered and is the DTLS client.
+    pub business_initiated: bool,
 }
 
 fn fail(layer: Layer, reason: String) -> (Option<Layer>, String) {
@@ -191,7 +193,19 @@ pub fn diagnose(e: &Evidence) -> Diagnosis {
             Layer::Ice,
             "checks succeeded, but no candidate pair was nominated (no USE-CANDIDATE)".into(),
         )
-    } else if s.client_hello.is_none() {
+    } else if e.business_initiated && e.timeline.dtls_connected.is_none() {
+        let sent = if s.sim_client_hello.is_some() {
+            "sent its ClientHello"
+        } else {
+            "did not get to send a ClientHello"
+        };
+        fail(
+            Layer::Dtls,
+            format!(
+                "on a business-initiated call WhatsApp is the DTLS client; it {sent}, and the handshake did not complete (the business's offer says setup:{setup})"
+            ),
+        )
+    } else if !e.business_initiated && s.client_hello.is_none() {
         fail(
             Layer::Dtls,
             format!(
@@ -238,7 +252,7 @@ mod tests {
     fn evidence<'a>(
         seen: &'a Observations,
         tl: &'a Timeline,
-        answer: Option<&'a AnswerFacts>,
+        answer: Option<&'a BusinessSdp>,
     ) -> Evidence<'a> {
         Evidence {
             answer,
@@ -249,6 +263,7 @@ mod tests {
             sent_packets: 10,
             opus_pt: 111,
             media_address: "127.0.0.1:40000".parse().unwrap(),
+            business_initiated: false,
         }
     }
 
@@ -256,7 +271,7 @@ mod tests {
         Some(Duration::from_millis(n))
     }
 
-    fn good() -> (Observations, Timeline, AnswerFacts) {
+    fn good() -> (Observations, Timeline, BusinessSdp) {
         let seen = Observations {
             checks: 3,
             nominations: 1,
@@ -273,7 +288,7 @@ mod tests {
             dtls_connected: ms(15),
             ..Timeline::default()
         };
-        let answer = AnswerFacts {
+        let answer = BusinessSdp {
             ice_lite: false,
             setup: Some("active".into()),
             ice_ufrag: Some("b".into()),
@@ -292,7 +307,7 @@ mod tests {
     #[test]
     fn each_layer_is_named() {
         let (seen, tl, a) = good();
-        let case = |f: &dyn Fn(&mut Observations, &mut Timeline, &mut AnswerFacts)| {
+        let case = |f: &dyn Fn(&mut Observations, &mut Timeline, &mut BusinessSdp)| {
             let (mut s, mut t, mut a) = (seen.clone(), tl.clone(), a.clone());
             f(&mut s, &mut t, &mut a);
             diagnose(&evidence(&s, &t, Some(&a)))
@@ -330,6 +345,29 @@ mod tests {
         assert_eq!(d.layer, Some(Layer::MediaIn));
         let d = case(&|s, _, _| s.first_rtp_out = None);
         assert_eq!(d.layer, Some(Layer::MediaOut));
+    }
+
+    #[test]
+    fn business_initiated_dtls_is_whatsapps_to_start() {
+        let (mut seen, mut tl, a) = good();
+        seen.client_hello = None;
+        let mut e = evidence(&seen, &tl, Some(&a));
+        e.business_initiated = true;
+        assert!(
+            diagnose(&e).ok,
+            "no ClientHello from the business is expected"
+        );
+        seen.sim_client_hello = Some(Duration::from_millis(9));
+        tl.dtls_connected = None;
+        let mut e = evidence(&seen, &tl, Some(&a));
+        e.business_initiated = true;
+        let d = diagnose(&e);
+        assert_eq!(d.layer, Some(Layer::Dtls));
+        assert!(
+            d.reason.contains("WhatsApp is the DTLS client"),
+            "{}",
+            d.reason
+        );
     }
 
     #[test]

@@ -16,9 +16,10 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-/// What the answer said that matters to the gate.
+/// What the business's SDP (its answer, or its offer on a business-initiated
+/// call) said that matters to the gate.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AnswerFacts {
+pub struct BusinessSdp {
     pub ice_lite: bool,
     /// `a=setup` of the answer, as written.
     pub setup: Option<String>,
@@ -79,7 +80,7 @@ pub struct Gate {
     start: Instant,
     local_ufrag: String,
     local_pwd: String,
-    answer: Option<AnswerFacts>,
+    answer: Option<BusinessSdp>,
     accepted: bool,
     /// Transactions of checks carrying USE-CANDIDATE, to see them succeed.
     nominating: HashSet<[u8; 12]>,
@@ -100,11 +101,11 @@ impl Gate {
     }
 
     /// The answer arrived (pre_accept or accept): ICE may start.
-    pub fn set_answer(&mut self, facts: AnswerFacts) {
+    pub fn set_answer(&mut self, facts: BusinessSdp) {
         self.answer = Some(facts);
     }
 
-    pub fn answer(&self) -> Option<&AnswerFacts> {
+    pub fn answer(&self) -> Option<&BusinessSdp> {
         self.answer.as_ref()
     }
 
@@ -160,7 +161,7 @@ impl Gate {
         }
     }
 
-    fn check(&mut self, at: Duration, data: &[u8], answer: &AnswerFacts) -> Verdict {
+    fn check(&mut self, at: Duration, data: &[u8], answer: &BusinessSdp) -> Verdict {
         let Ok(m) = Message::parse(data) else {
             return Verdict::Drop;
         };
@@ -209,7 +210,7 @@ impl Gate {
         &self,
         m: &Message,
         data: &[u8],
-        answer: &AnswerFacts,
+        answer: &BusinessSdp,
     ) -> Option<String> {
         let Some(username) = m.username() else {
             return Some("a check without USERNAME".into());
@@ -293,7 +294,7 @@ mod tests {
     fn gate() -> (Gate, Instant) {
         let t0 = Instant::now();
         let mut g = Gate::new(t0, UFRAG, PWD);
-        g.set_answer(AnswerFacts {
+        g.set_answer(BusinessSdp {
             ice_lite: false,
             setup: Some("active".into()),
             ice_ufrag: Some("brdg".into()),
@@ -395,9 +396,9 @@ mod tests {
         );
         assert_eq!(g.from_bridge(t0, &c), Verdict::Drop);
         assert_eq!(g.seen.checks_before_answer, 1);
-        g.set_answer(AnswerFacts {
+        g.set_answer(BusinessSdp {
             ice_lite: true,
-            ..AnswerFacts::default()
+            ..BusinessSdp::default()
         });
         assert_eq!(g.from_bridge(t0, &c), Verdict::Drop);
         assert_eq!(g.seen.checks_ignored_ice_lite, 1);

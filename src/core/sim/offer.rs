@@ -5,10 +5,10 @@
 //! one SSRC, host candidates, an ice-pwd ending in `==`), or the audio
 //! section of any captured offer (`--offer-template`). The media peer behind
 //! it is webrtc-rs, which names its own section `0`; `internal_answer`
-//! translates the bridge's answer into the peer's terms, and `AnswerFacts`
+//! translates the bridge's answer into the peer's terms, and `BusinessSdp`
 //! keeps what the answer really said for the gate and the report.
 
-use super::gate::AnswerFacts;
+use super::gate::BusinessSdp;
 use crate::core::sdp::{LineKind, Sdp, parse_fmtp, parse_rtpmap};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -204,10 +204,10 @@ fn foundation(address: &str) -> u32 {
 }
 
 /// What the answer says, for the gate and the report.
-pub fn answer_facts(answer: &str) -> AnswerFacts {
+pub fn answer_facts(answer: &str) -> BusinessSdp {
     let sdp = Sdp::parse(answer);
     let audio = sdp.audio();
-    AnswerFacts {
+    BusinessSdp {
         ice_lite: !sdp.scoped_attrs(audio, "ice-lite").is_empty(),
         setup: sdp
             .scoped_value(audio, "setup")
@@ -248,6 +248,51 @@ pub fn internal_answer(answer: &str, wire_mid: &str, internal_mid: &str) -> Stri
             _ => text.clone(),
         };
         let _ = write!(out, "{rewritten}\r\n");
+    }
+    out
+}
+
+/// WhatsApp's answer to a business offer: the peer's own answer, with the
+/// relay's address as its one host candidate (WhatsApp-style priorities)
+/// in place of the peer's internal ones.
+pub fn wire_answer(local: &str, front: SocketAddr) -> String {
+    let sdp = Sdp::parse(local);
+    let mut out = String::with_capacity(local.len());
+    for line in &sdp.lines {
+        let text = line.text.as_str();
+        let (key, _) = line.attribute().unwrap_or(("", None));
+        if key == "candidate" || key == "end-of-candidates" {
+            continue;
+        }
+        if line.kind == LineKind::Field('m') {
+            let rest = text
+                .split_once(' ')
+                .and_then(|(_, r)| r.split_once(' '))
+                .map(|(_, r)| r)
+                .unwrap_or("");
+            let _ = write!(out, "m=audio {} {rest}\r\n", front.port());
+            continue;
+        }
+        if line.kind == LineKind::Field('c')
+            && sdp.media.iter().any(|m| line.number > m.section.start)
+        {
+            let family = if front.is_ipv4() { "IP4" } else { "IP6" };
+            let _ = write!(out, "c=IN {family} {}\r\n", front.ip());
+            let priority = if front.is_ipv4() {
+                2122260223u32
+            } else {
+                2122262783
+            };
+            let _ = write!(
+                out,
+                "a=candidate:{} 1 udp {priority} {} {} typ host generation 0 network-cost 50\r\n",
+                foundation(&front.ip().to_string()),
+                front.ip(),
+                front.port()
+            );
+            continue;
+        }
+        let _ = write!(out, "{text}\r\n");
     }
     out
 }
@@ -361,12 +406,27 @@ mod tests {
     }
 
     #[test]
+    fn wire_answers_name_the_relay() {
+        let local = "v=0\r\nt=0 0\r\na=ice-lite\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\r\na=candidate:1 2 udp 2130706431 127.0.0.1 5000 typ host\r\na=end-of-candidates\r\na=setup:active\r\n";
+        let wire = wire_answer(local, "127.0.0.1:40000".parse().unwrap());
+        assert!(
+            wire.contains(
+                "m=audio 40000 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 127.0.0.1\r\na=candidate:"
+            ),
+            "{wire}"
+        );
+        assert_eq!(wire.matches("a=candidate:").count(), 1);
+        assert!(wire.contains(" 127.0.0.1 40000 typ host generation 0 network-cost 50\r\n"));
+        assert!(!wire.contains("end-of-candidates") && wire.contains("a=ice-lite\r\n"));
+    }
+
+    #[test]
     fn answers_translate_to_the_peer_and_keep_their_facts() {
         let answer = "v=0\r\na=group:BUNDLE audio\r\na=ice-lite\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:audio\r\na=setup:passive\r\na=ice-ufrag:brdg\r\na=extmap:1 urn:x\r\n";
         let facts = answer_facts(answer);
         assert_eq!(
             facts,
-            AnswerFacts {
+            BusinessSdp {
                 ice_lite: true,
                 setup: Some("passive".into()),
                 ice_ufrag: Some("brdg".into())

@@ -28,6 +28,8 @@ pub struct CallSpec {
     pub dtmf: Option<String>,
     /// Writes what WhatsApp heard to `<dir>/call-<index>.wav`.
     pub record_dir: Option<PathBuf>,
+    /// Business-initiated calls: how long the user's phone rings before they pick up.
+    pub ring: Duration,
 }
 
 /// Progress of a call, for a live view.
@@ -61,6 +63,9 @@ struct Live {
     graph: Vec<GraphRequest>,
     events: mpsc::UnboundedSender<Event>,
     dtmf_sent: bool,
+    business_initiated: bool,
+    /// The ACCEPTED status webhook a business-initiated call sends once media flows.
+    accepted_hook: Option<(Sender, Business, User, Option<String>)>,
 }
 
 impl Live {
@@ -256,10 +261,15 @@ impl Live {
                 .clock
                 .accepted_at()
                 .map(|a| (now - (at.saturating_sub(a)).as_secs() as i64, now));
+            let direction = if self.business_initiated {
+                "BUSINESS_INITIATED"
+            } else {
+                "USER_INITIATED"
+            };
             let env = m.business.terminate(
                 user,
                 &self.call_id,
-                "USER_INITIATED",
+                direction,
                 now,
                 end.status(),
                 picked_up,
@@ -290,8 +300,9 @@ fn report(live: &Live, st: &PeerState, end: End, webhook_attempts: u32) -> CallR
         end: Some(&end),
         decoded_packets: st.heard_packets,
         sent_packets: st.sent_packets,
-        opus_pt: live.spec.peer.template.opus_pt,
+        opus_pt: live.peer.opus_pt(),
         media_address: live.peer.media_address(),
+        business_initiated: live.business_initiated,
     });
     let mut r = CallReport::new(live.spec.index, live.call_id.clone(), d, end);
     r.milestones = live.ms.clone();
@@ -377,6 +388,8 @@ pub async fn run_meta_call(
         graph: Vec::new(),
         events,
         dtmf_sent: false,
+        business_initiated: false,
+        accepted_hook: None,
     };
     live.emit(
         Duration::ZERO,
@@ -428,6 +441,8 @@ pub async fn run_direct_call(
         graph: Vec::new(),
         events,
         dtmf_sent: false,
+        business_initiated: false,
+        accepted_hook: None,
     };
     let (verdict, _) = live.act(Action::Accept, Some(answer)).await;
     let end = match verdict {
@@ -444,6 +459,103 @@ pub async fn run_direct_call(
         ),
     };
     live.finish(end, None, &caller(0), 0).await
+}
+
+/// Runs one business-initiated call: the business's `connect` request
+/// (`cmd`) is answered by the simulated WhatsApp, which rings, sends the
+/// `connect` webhook with its answer, then `ACCEPTED` once media flows.
+pub async fn run_bic_call(
+    spec: CallSpec,
+    meta: Meta,
+    cmd: Command,
+    events: mpsc::UnboundedSender<Event>,
+    mut stop: watch::Receiver<bool>,
+) -> CallReport {
+    let to = cmd.request.to.clone().unwrap_or_default();
+    let user = User {
+        name: to.clone(),
+        wa_id: to,
+    };
+    let opaque = cmd.request.biz_opaque_callback_data.clone();
+    let id_bytes: [u8; 40] = rand::random();
+    let call_id = wacid(&id_bytes);
+    let offer = cmd.request.sdp.clone().unwrap_or_default();
+    let (peer, answer) = match WhatsAppPeer::answering(spec.peer.clone(), &offer).await {
+        Ok(x) => x,
+        Err(e) => {
+            let refusal =
+                Rejection::invalid_parameter(format!("Invalid Connection info: {e:#}"), None);
+            let _ = cmd.reply.send(Err(refusal));
+            return failed_to_start(&spec, call_id, e);
+        }
+    };
+    let mut commands = meta.desk.open(&call_id);
+    let _ = cmd
+        .reply
+        .send(Ok(crate::core::graph::connect_body(&call_id)));
+    let mut live = Live {
+        clock: CallClock::new(spec.timers, spec.talk),
+        spec,
+        call_id: call_id.clone(),
+        peer,
+        pre_accept_sdp: None,
+        accepted: false,
+        ms: Milestones::default(),
+        graph: Vec::new(),
+        events,
+        dtmf_sent: false,
+        business_initiated: true,
+        accepted_hook: meta
+            .webhooks
+            .clone()
+            .map(|w| (w, meta.business.clone(), user.clone(), opaque.clone())),
+    };
+    let from = live.peer.media_address();
+    live.emit(
+        Duration::ZERO,
+        format!(
+            "the business called {} ({call_id}); WhatsApp answers from {from}",
+            user.wa_id
+        ),
+    );
+    live.graph.push(GraphRequest {
+        at: Some(Duration::ZERO),
+        action: "connect".into(),
+        status: 200,
+        details: None,
+    });
+    let mut attempts = 0;
+    if let Some(w) = &meta.webhooks {
+        let ringing =
+            meta.business
+                .status(&user, &call_id, unix_now(), "RINGING", opaque.as_deref());
+        let d = w.deliver(&ringing).await;
+        live.emit(live.peer.elapsed(), delivery_text("status RINGING", &d));
+        tokio::select! {
+            _ = tokio::time::sleep(live.spec.ring) => {}
+            _ = stop.changed() => {}
+        }
+        let env =
+            meta.business
+                .connect_answer(&user, &call_id, unix_now(), &answer, opaque.as_deref());
+        let d = w.deliver(&env).await;
+        attempts = d.attempts;
+        live.emit(live.peer.elapsed(), delivery_text("connect", &d));
+        if d.ok() {
+            live.ms.webhook_delivered = Some(live.peer.elapsed());
+        }
+    }
+    // The user picked up: WhatsApp's answer is out and the call is on.
+    let at = live.peer.elapsed();
+    live.clock.answered(at);
+    live.clock.accept(at);
+    live.ms.answer = Some(at);
+    live.ms.accept = Some(at);
+    live.accepted = true;
+    live.peer.accept();
+    let end = drive(&mut live, Some(&mut commands), &mut stop).await;
+    meta.desk.close(&call_id);
+    live.finish(end, Some(&meta), &user, attempts).await
 }
 
 async fn drive(
@@ -471,6 +583,14 @@ async fn drive(
             _ = tick.tick() => {
                 if let Some(end) = live.poll() {
                     return end;
+                }
+                if live.ms.first_rtp_in.is_some()
+                    && live.ms.first_rtp_out.is_some()
+                    && let Some((w, business, user, opaque)) = live.accepted_hook.take()
+                {
+                    let accepted = business.status(&user, &live.call_id, unix_now(), "ACCEPTED", opaque.as_deref());
+                    let d = w.deliver(&accepted).await;
+                    live.emit(live.peer.elapsed(), delivery_text("status ACCEPTED", &d));
                 }
             }
             _ = stop.changed() => {

@@ -70,6 +70,8 @@ pub struct Seen {
 #[derive(Default)]
 pub struct Desk {
     calls: Mutex<HashMap<String, mpsc::UnboundedSender<Command>>>,
+    /// Where business-initiated `connect` requests go, when the simulator takes them.
+    connects: Mutex<Option<mpsc::UnboundedSender<Command>>>,
     injections: Mutex<Vec<Injection>>,
     log: Mutex<Option<mpsc::UnboundedSender<Seen>>>,
 }
@@ -84,6 +86,13 @@ impl Desk {
 
     pub fn close(&self, call_id: &str) {
         self.calls.lock().unwrap().remove(call_id);
+    }
+
+    /// Takes business-initiated `connect` requests from now on.
+    pub fn take_connects(&self) -> mpsc::UnboundedReceiver<Command> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.connects.lock().unwrap() = Some(tx);
+        rx
     }
 
     pub fn inject(&self, i: Injection) {
@@ -256,25 +265,28 @@ async fn handle(
     if let Some(status) = s.desk.take_injection(request.action) {
         return Err(Rejection::transient(status));
     }
-    if request.action == Action::Connect {
-        return Err(Rejection::invalid_parameter(
-            "wacall sim takes user-initiated calls; business-initiated `connect` is not simulated",
-            None,
-        ));
-    }
-    let call_id = request.call_id.clone().unwrap_or_default();
-    let Some(tx) = s.desk.calls.lock().unwrap().get(&call_id).cloned() else {
-        return Err(Rejection::invalid_parameter(
-            format!("Invalid call id `{call_id}`: no such call, or it has ended"),
-            None,
-        ));
+    let tx = if request.action == Action::Connect {
+        s.desk.connects.lock().unwrap().clone().ok_or_else(|| {
+            Rejection::invalid_parameter("this simulator is not taking business-initiated calls (run `wacall sim --business-initiated`)", None)
+        })?
+    } else {
+        let call_id = request.call_id.clone().unwrap_or_default();
+        s.desk
+            .calls
+            .lock()
+            .unwrap()
+            .get(&call_id)
+            .cloned()
+            .ok_or_else(|| {
+                Rejection::invalid_parameter(
+                    format!("Invalid call id `{call_id}`: no such call, or it has ended"),
+                    None,
+                )
+            })?
     };
     let (reply, verdict) = oneshot::channel();
     if tx.send(Command { request, reply }).is_err() {
-        return Err(Rejection::invalid_parameter(
-            format!("the call `{call_id}` has ended"),
-            None,
-        ));
+        return Err(Rejection::invalid_parameter("the call has ended", None));
     }
     match tokio::time::timeout(Duration::from_secs(10), verdict).await {
         Ok(Ok(v)) => v,

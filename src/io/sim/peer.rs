@@ -7,12 +7,14 @@ use super::relay::Relay;
 use crate::core::audio::{Analysis, analyze};
 use crate::core::rtp::ReceiveStats;
 use crate::core::sim::diagnose::Timeline;
-use crate::core::sim::gate::{AnswerFacts, Gate, Observations};
+use crate::core::sim::gate::{BusinessSdp, Gate, Observations};
 use crate::core::sim::offer::{
     AudioTemplate, Transport, answer_facts, build_offer, internal_answer, random_pwd, random_ufrag,
+    wire_answer,
 };
 use crate::io::media::{self, Heard, SenderConfig, SentStats, Source};
 use crate::io::rtc::{self, Codecs, Events, PeerEvent};
+use ::rtc::peer_connection::transport::RTCDtlsRole;
 use anyhow::{Context, anyhow};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -55,7 +57,7 @@ pub struct PeerState {
     pub timeline: Timeline,
     pub seen: Observations,
     pub rtp_in: ReceiveStats,
-    pub answer: Option<AnswerFacts>,
+    pub answer: Option<BusinessSdp>,
     pub sent_packets: u64,
     pub sent_dtmf_packets: u64,
     pub sent_skipped: u64,
@@ -70,6 +72,7 @@ pub struct PeerState {
 pub struct WhatsAppPeer {
     pc: Arc<dyn PeerConnection>,
     offer: String,
+    opus_pt: u8,
     internal_mid: String,
     template: AudioTemplate,
     gate: Arc<Mutex<Gate>>,
@@ -85,24 +88,49 @@ pub struct WhatsAppPeer {
 }
 
 impl WhatsAppPeer {
+    /// WhatsApp's side of a user-initiated call: it makes the offer.
     pub async fn new(cfg: PeerConfig) -> anyhow::Result<WhatsAppPeer> {
+        Ok(Self::build(cfg, None).await?.0)
+    }
+
+    /// WhatsApp's side of a business-initiated call: it answers the
+    /// business's offer (ICE-lite, the DTLS client as Meta's sample answer
+    /// has it) and returns the answer as WhatsApp sends it.
+    pub async fn answering(
+        cfg: PeerConfig,
+        business_offer: &str,
+    ) -> anyhow::Result<(WhatsAppPeer, String)> {
+        Self::build(cfg, Some(business_offer)).await
+    }
+
+    async fn build(
+        cfg: PeerConfig,
+        business_offer: Option<&str>,
+    ) -> anyhow::Result<(WhatsAppPeer, String)> {
         let started = Instant::now();
         let mut rng = || rand::random::<u64>();
         let (ufrag, pwd) = (random_ufrag(&mut rng), random_pwd(&mut rng));
-        let codecs = Codecs {
-            opus_pt: cfg.template.opus_pt,
-            opus_fmtp: cfg.template.opus_fmtp.clone(),
-            dtmf_pt: cfg.template.dtmf_pt,
+        let codecs = match business_offer {
+            None => Codecs {
+                opus_pt: cfg.template.opus_pt,
+                opus_fmtp: cfg.template.opus_fmtp.clone(),
+                dtmf_pt: cfg.template.dtmf_pt,
+            },
+            Some(offer) => offered_codecs(offer)?,
         };
         let (me, registry) = rtc::media_engine(&codecs)?;
-        let se = SettingEngineBuilder::new()
+        let mut se = SettingEngineBuilder::new()
             .with_lite(true)
-            .with_ice_credentials(ufrag.clone(), pwd.clone())
-            .build();
+            .with_ice_credentials(ufrag.clone(), pwd.clone());
+        if let Some(offer) = business_offer
+            && answer_facts(offer).setup.as_deref() == Some("actpass")
+        {
+            se = se.with_answering_dtls_role(RTCDtlsRole::Client);
+        }
         let (events, mut events_rx) = Events::channel();
         let pc: Arc<dyn PeerConnection> = Arc::new(
             PeerConnectionBuilder::new()
-                .with_setting_engine(se)
+                .with_setting_engine(se.build())
                 .with_media_engine(me)
                 .with_interceptor_registry(registry)
                 .with_handler(events)
@@ -114,17 +142,33 @@ impl WhatsAppPeer {
         let ssrc: u32 = rand::random();
         let stream_id = uuid_like();
         let track = rtc::audio_track(&codecs, ssrc, &stream_id, &cfg.template.track_id);
-        pc.add_transceiver_from_track(
-            track.clone() as Arc<dyn TrackLocal>,
-            Some(RTCRtpTransceiverInit {
-                direction: RTCRtpTransceiverDirection::Sendrecv,
-                streams: vec![],
-                send_encodings: vec![],
-            }),
-        )
-        .await?;
-        let offer = pc.create_offer(None).await?;
-        pc.set_local_description(offer).await?;
+        match business_offer {
+            None => {
+                pc.add_transceiver_from_track(
+                    track.clone() as Arc<dyn TrackLocal>,
+                    Some(RTCRtpTransceiverInit {
+                        direction: RTCRtpTransceiverDirection::Sendrecv,
+                        streams: vec![],
+                        send_encodings: vec![],
+                    }),
+                )
+                .await?;
+                let offer = pc.create_offer(None).await?;
+                pc.set_local_description(offer).await?;
+            }
+            Some(offer) => {
+                let desc = RTCSessionDescription::offer(offer.to_string())
+                    .context("the business offer does not parse")?;
+                pc.set_remote_description(desc)
+                    .await
+                    .context("the business offer cannot be applied")?;
+                pc.add_track(track.clone() as Arc<dyn TrackLocal>)
+                    .await
+                    .context("the business offer has no usable audio")?;
+                let answer = pc.create_answer(None).await?;
+                pc.set_local_description(answer).await?;
+            }
+        }
         // ICE-lite with one host address gathers at once; bounded all the same.
         let deadline = tokio::time::sleep(Duration::from_secs(2));
         tokio::pin!(deadline);
@@ -159,7 +203,13 @@ impl WhatsAppPeer {
             ssrc,
             stream_id,
         };
-        let wire_offer = build_offer(&cfg.template, &transport);
+        let wire = match business_offer {
+            None => build_offer(&cfg.template, &transport),
+            Some(offer) => {
+                gate.lock().unwrap().set_answer(answer_facts(offer));
+                wire_answer(&local.sdp, relay.front)
+            }
+        };
 
         let (accepted, accepted_rx) = watch::channel(false);
         let (stop, stop_rx) = watch::channel(false);
@@ -172,8 +222,7 @@ impl WhatsAppPeer {
 
         // Peer events: states into the timeline, the remote track into a receiver.
         {
-            let (timeline, heard, template) =
-                (timeline.clone(), heard.clone(), cfg.template.clone());
+            let (timeline, heard, codecs) = (timeline.clone(), heard.clone(), codecs.clone());
             tasks.spawn(async move {
                 let mut receivers = JoinSet::new();
                 let mut handle = |e: PeerEvent| {
@@ -195,8 +244,8 @@ impl WhatsAppPeer {
                         PeerEvent::Track(track) => {
                             receivers.spawn(media::run_receiver(
                                 track,
-                                template.opus_pt,
-                                template.dtmf_pt,
+                                codecs.opus_pt,
+                                codecs.dtmf_pt,
                                 heard.clone(),
                             ));
                         }
@@ -235,8 +284,8 @@ impl WhatsAppPeer {
             let cfg_send = SenderConfig {
                 track,
                 ssrc,
-                opus_pt: cfg.template.opus_pt,
-                dtmf_pt: cfg.template.dtmf_pt,
+                opus_pt: codecs.opus_pt,
+                dtmf_pt: codecs.dtmf_pt,
                 bitrate: cfg.bitrate,
             };
             let sent = sent.clone();
@@ -250,27 +299,36 @@ impl WhatsAppPeer {
                 }
             });
         }
-        Ok(WhatsAppPeer {
-            pc,
-            offer: wire_offer,
-            internal_mid,
-            template: cfg.template,
-            gate,
-            relay,
-            started,
-            accepted,
-            stop,
-            dtmf,
-            sent,
-            heard,
-            timeline,
-            tasks,
-        })
+        Ok((
+            WhatsAppPeer {
+                pc,
+                offer: wire.clone(),
+                opus_pt: codecs.opus_pt,
+                internal_mid,
+                template: cfg.template,
+                gate,
+                relay,
+                started,
+                accepted,
+                stop,
+                dtmf,
+                sent,
+                heard,
+                timeline,
+                tasks,
+            },
+            wire,
+        ))
     }
 
-    /// The offer as WhatsApp sends it in the `connect` webhook.
+    /// The offer (or, answering, the answer) as WhatsApp sends it in the `connect` webhook.
     pub fn offer(&self) -> &str {
         &self.offer
+    }
+
+    /// The payload type of Opus on this call.
+    pub fn opus_pt(&self) -> u8 {
+        self.opus_pt
     }
 
     /// The relay address the offer's candidate names.
@@ -279,7 +337,7 @@ impl WhatsAppPeer {
     }
 
     /// Applies the bridge's answer (pre_accept, or accept without one).
-    pub async fn apply_answer(&self, answer: &str) -> anyhow::Result<AnswerFacts> {
+    pub async fn apply_answer(&self, answer: &str) -> anyhow::Result<BusinessSdp> {
         let facts = answer_facts(answer);
         self.gate.lock().unwrap().set_answer(facts.clone());
         self.timeline
@@ -394,6 +452,31 @@ fn local_facts(sdp: &str) -> anyhow::Result<(String, String, SocketAddr)> {
         .find_map(|c| Some(SocketAddr::new(c.address.parse().ok()?, c.port)))
         .ok_or_else(|| anyhow!("the media peer gathered no candidate"))?;
     Ok((fingerprint, mid, addr))
+}
+
+/// Opus and DTMF as the business offers them; Opus with an empty fmtp so
+/// webrtc-rs matches any (deps.md §1 gotcha 2).
+fn offered_codecs(offer: &str) -> anyhow::Result<Codecs> {
+    let sdp = crate::core::sdp::Sdp::parse(offer);
+    let audio = sdp
+        .audio()
+        .ok_or_else(|| anyhow!("the business offer has no audio section"))?;
+    let maps: Vec<_> = sdp
+        .media_attrs(audio, "rtpmap")
+        .filter_map(|a| crate::core::sdp::parse_rtpmap(a.value_or_empty()).ok())
+        .collect();
+    let opus = maps
+        .iter()
+        .find(|m| m.is("opus"))
+        .ok_or_else(|| anyhow!("the business offer has no Opus"))?;
+    Ok(Codecs {
+        opus_pt: opus.pt.parse()?,
+        opus_fmtp: String::new(),
+        dtmf_pt: maps
+            .iter()
+            .find(|m| m.is("telephone-event") && m.clock_rate == 8000)
+            .and_then(|m| m.pt.parse().ok()),
+    })
 }
 
 fn uuid_like() -> String {

@@ -1,13 +1,14 @@
 //! A run of simulated calls against a bridge: the fake Graph API up, the
 //! webhook target verified, N calls at a concurrency of C.
 
-use super::call::{CallSpec, Event, Meta, run_meta_call};
+use super::call::{CallSpec, Event, Meta, run_bic_call, run_meta_call};
 use super::graph_api::{GraphApi, Injection, Seen};
 use super::webhooks::{Retry, Sender};
 use crate::core::sim::report::CallReport;
 use crate::core::webhook::Business;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
@@ -72,11 +73,7 @@ impl Sim {
         events: mpsc::UnboundedSender<Event>,
         stop: watch::Receiver<bool>,
     ) -> Vec<CallReport> {
-        let meta = Meta {
-            business: self.cfg.business.clone(),
-            desk: self.graph.desk.clone(),
-            webhooks: Some(self.webhooks.clone()),
-        };
+        let meta = self.meta();
         let gate = Arc::new(Semaphore::new(self.cfg.concurrency.max(1)));
         let mut set = JoinSet::new();
         for index in 1..=self.cfg.calls {
@@ -105,6 +102,45 @@ impl Sim {
                 reports.push(r);
             }
         }
+        reports.sort_by_key(|r| r.index);
+        reports
+    }
+
+    fn meta(&self) -> Meta {
+        Meta {
+            business: self.cfg.business.clone(),
+            desk: self.graph.desk.clone(),
+            webhooks: Some(self.webhooks.clone()),
+        }
+    }
+
+    /// Waits for the bridge to place up to N business-initiated calls
+    /// (Graph `connect`), each within `wait` of the last, and runs them.
+    pub async fn serve_business_initiated(
+        &self,
+        events: mpsc::UnboundedSender<Event>,
+        mut stop: watch::Receiver<bool>,
+        wait: Duration,
+    ) -> Vec<CallReport> {
+        let mut connects = self.graph.desk.take_connects();
+        let mut set = JoinSet::new();
+        for index in 1..=self.cfg.calls {
+            let cmd = tokio::select! {
+                c = connects.recv() => c,
+                _ = tokio::time::sleep(wait) => None,
+                _ = stop.changed() => None,
+            };
+            let Some(cmd) = cmd else { break };
+            let mut spec = self.cfg.call.clone();
+            spec.index = index;
+            let (meta, events, stop) = (self.meta(), events.clone(), stop.clone());
+            set.spawn(async move {
+                let report = run_bic_call(spec, meta, cmd, events.clone(), stop).await;
+                let _ = events.send(Event::Ended(Box::new(report.clone())));
+                report
+            });
+        }
+        let mut reports: Vec<CallReport> = set.join_all().await;
         reports.sort_by_key(|r| r.index);
         reports
     }
