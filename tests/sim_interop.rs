@@ -79,7 +79,7 @@ fn peer_only_with(fault: Option<&str>, extra: &[&str]) -> ((i32, Value, Value), 
     );
     let mut py = Command::new(python());
     py.arg(ANSWERER)
-        .args(["offer", "--seconds", "10", "--tone", "1000"]);
+        .args(["offer", "--seconds", "6", "--tone", "1000"]);
     py.arg("--offer")
         .arg(&offer)
         .arg("--answer-out")
