@@ -85,31 +85,37 @@ fn fail(layer: Layer, reason: String) -> (Option<Layer>, String) {
     (Some(layer), reason)
 }
 
+/// `1 check arrived`, `2 checks arrived`: `one|many`.
+fn count(n: u64, forms: &str) -> String {
+    let (one, many) = forms.split_once('|').unwrap_or((forms, forms));
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn diagnose(e: &Evidence) -> Diagnosis {
     let s = e.seen;
     let mut notes = Vec::new();
     if s.rtp_before_accept > 0 {
         notes.push(format!(
-            "{} RTP packets arrived before accept: WhatsApp counts the first one as the accept, so the caller's timer started early",
-            s.rtp_before_accept
+            "{} before accept: WhatsApp counts the first one as the accept, so the caller's timer started early",
+            count(s.rtp_before_accept, "RTP packet arrived|RTP packets arrived")
         ));
     }
     if s.role_conflicts > 0 && s.ice_connected.is_some() {
         notes.push(format!(
-            "{} checks said ICE-CONTROLLED and got 487 Role Conflict before the bridge switched roles; start controlling",
-            s.role_conflicts
+            "{} ICE-CONTROLLED and got 487 Role Conflict before the bridge switched roles; start controlling",
+            count(s.role_conflicts, "check said|checks said")
         ));
     }
     if s.checks_without_role > 0 {
         notes.push(format!(
-            "{} checks carried neither ICE-CONTROLLING nor ICE-CONTROLLED",
-            s.checks_without_role
+            "{} neither ICE-CONTROLLING nor ICE-CONTROLLED",
+            count(s.checks_without_role, "check carried|checks carried")
         ));
     }
     if s.checks_before_answer > 0 {
         notes.push(format!(
-            "{} checks arrived before the answer reached WhatsApp and were ignored (normal: ICE converges once Meta has the answer)",
-            s.checks_before_answer
+            "{} before the answer reached WhatsApp and ignored (normal: ICE converges once Meta has the answer)",
+            count(s.checks_before_answer, "check arrived|checks arrived")
         ));
     }
     let loss = s.rtp_in.loss_fraction();
