@@ -478,14 +478,27 @@ fn offer_templates_from_captured_offers() {
 fn stdin_graph_body_wav_source_and_recording() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let (offer, answer, result) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"), dir.path().join("r.json"));
+    let (offer, answer, result) = (
+        dir.path().join("offer.sdp"),
+        dir.path().join("answer.sdp"),
+        dir.path().join("r.json"),
+    );
     let wav = dir.path().join("voice.wav");
     let mut tone = wacall::core::audio::Tone::new(600.0, 0.3);
     let samples: Vec<i16> = (0..50).flat_map(|_| tone.frame()).collect();
     wacall::io::media::write_wav(&wav, &samples).unwrap();
     let record = dir.path().join("rec");
     let mut sim = Command::new(env!("CARGO_BIN_EXE_wacall"))
-        .args(["sim", "offer", "--answer", "-", "--seconds", "2", "--answer-timeout", "30"])
+        .args([
+            "sim",
+            "offer",
+            "--answer",
+            "-",
+            "--seconds",
+            "2",
+            "--answer-timeout",
+            "30",
+        ])
         .arg("--out")
         .arg(&offer)
         .arg("--send")
@@ -498,9 +511,20 @@ fn stdin_graph_body_wav_source_and_recording() {
         .spawn()
         .unwrap();
     let mut py = Command::new(python());
-    py.arg(ANSWERER).args(["offer", "--seconds", "6", "--tone", "1000"]);
-    py.arg("--offer").arg(&offer).arg("--answer-out").arg(&answer).arg("--result").arg(&result);
-    let _py = Killed(py.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    py.arg(ANSWERER)
+        .args(["offer", "--seconds", "6", "--tone", "1000"]);
+    py.arg("--offer")
+        .arg(&offer)
+        .arg("--answer-out")
+        .arg(&answer)
+        .arg("--result")
+        .arg(&result);
+    let _py = Killed(
+        py.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     let sdp = loop {
         if let Ok(s) = std::fs::read_to_string(&answer)
@@ -517,10 +541,22 @@ fn stdin_graph_body_wav_source_and_recording() {
     stdin.write_all(body.to_string().as_bytes()).unwrap();
     drop(stdin);
     let out = sim.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let aiortc = read_json(&result, |v| v["heard_hz"].is_number());
-    assert!((aiortc["heard_hz"].as_f64().unwrap() - 600.0).abs() < 6.0, "the WAV reached aiortc: {aiortc:#}");
+    assert!(
+        (aiortc["heard_hz"].as_f64().unwrap() - 600.0).abs() < 6.0,
+        "the WAV reached aiortc: {aiortc:#}"
+    );
     let heard = wacall::io::media::read_wav(&record.join("call-1.wav")).unwrap();
     let hz = wacall::core::audio::dominant_frequency(&heard).unwrap();
-    assert!((hz - 1000.0).abs() < 2.0, "the recording holds aiortc's tone: {hz}");
+    assert!(
+        (hz - 1000.0).abs() < 2.0,
+        "the recording holds aiortc's tone: {hz}"
+    );
 }
