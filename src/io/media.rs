@@ -1,10 +1,12 @@
-//! Moving audio in real time over one RTP track: a paced sender (20 ms
-//! frames, one SSRC, timestamps that follow the wall clock without bursts,
-//! RFC 4733 DTMF in the same stream) and a receiver that decodes into a
-//! recording. Both sides of a call use these.
+//! Moving audio in real time over one RTP track, between the network and a
+//! far end: 20 ms Opus frames out, paced (one SSRC, timestamps that follow
+//! the wall clock without bursts, RFC 4733 DTMF in the same stream), and
+//! everything that comes in decoded for the far end. Both sides of a call,
+//! the bridge and the simulated WhatsApp, run this same loop.
 
 use crate::core::audio::{AudioIn, Encoder, FRAME, RATE, Tone};
 use crate::core::rtp::{Packetizer, dtmf_event, dtmf_payload};
+use crate::io::farend::{FarEnd, Note};
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use std::path::Path;
@@ -91,19 +93,36 @@ pub fn write_wav(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Counters of what a sender did.
+/// What a media loop measured; shared so a live view and a report can read it.
 #[derive(Debug, Clone, Default)]
-pub struct SentStats {
-    pub packets: u64,
-    pub bytes: u64,
-    pub dtmf_packets: u64,
+pub struct MediaStats {
+    pub sent_packets: u64,
+    pub sent_bytes: u64,
+    pub sent_dtmf_packets: u64,
+    /// Frames skipped because a tick came late (the clock moves on, no bursts).
     pub skipped_frames: u64,
-    pub first_packet: Option<Instant>,
     pub write_errors: u64,
     pub last_error: Option<String>,
+    pub first_sent: Option<Instant>,
+    pub received_packets: u64,
+    pub received_bytes: u64,
+    pub concealed_frames: u64,
+    pub late_packets: u64,
+    pub decode_errors: u64,
+    pub first_received: Option<Instant>,
+    pub last_received: Option<Instant>,
+    /// DTMF keys the other side pressed.
+    pub digits: String,
+    /// Level of the last 20 ms each way, for meters.
+    pub level_in_dbfs: f64,
+    pub level_out_dbfs: f64,
+    /// Loss and jitter of what came in (RFC 3550).
+    pub rx: crate::core::rtp::ReceiveStats,
+    /// Notes from the far end, oldest first, for whoever prints them.
+    pub notes: Vec<Note>,
 }
 
-pub struct SenderConfig {
+pub struct MediaConfig {
     pub track: Arc<TrackLocalStaticRTP>,
     pub ssrc: u32,
     pub opus_pt: u8,
@@ -111,176 +130,203 @@ pub struct SenderConfig {
     pub bitrate: i32,
 }
 
-/// Sends 20 ms Opus frames from `source` while `start` is true, until `stop`
-/// is true. `dtmf` queues keys to send as RFC 4733 events.
-pub async fn run_sender(
-    cfg: SenderConfig,
-    mut source: Source,
+/// The media loop of one call: every 20 ms (once `start` is true) the far
+/// end's next frame goes out as Opus RTP; every packet that comes in is
+/// decoded and handed to the far end. Runs until `stop` is true.
+pub async fn run_media(
+    cfg: MediaConfig,
+    mut far: Box<dyn FarEnd>,
+    mut tracks: mpsc::UnboundedReceiver<Arc<dyn TrackRemote>>,
     mut start: watch::Receiver<bool>,
     mut stop: watch::Receiver<bool>,
     mut dtmf: mpsc::UnboundedReceiver<char>,
-    stats: Arc<Mutex<SentStats>>,
+    stats: Arc<Mutex<MediaStats>>,
 ) -> anyhow::Result<()> {
     let mut encoder = Encoder::new(cfg.bitrate)?;
+    let mut audio_in = AudioIn::new(cfg.opus_pt, cfg.dtmf_pt)?;
     let mut packetizer = Packetizer::new(cfg.ssrc, rand::random(), rand::random());
-    // Wait for the go (accept, maiden packet...) or the end.
-    loop {
-        if *stop.borrow() {
-            return Ok(());
-        }
-        if *start.borrow() {
-            break;
-        }
-        tokio::select! {
-            _ = start.changed() => {}
-            _ = stop.changed() => {}
-        }
-    }
-    let began = Instant::now();
-    let mut sent_frames: u64 = 0;
-    let mut pending_dtmf: Option<(u8, u32)> = None; // event, frames sent so far
-    let mut first = true;
+    let (packets_tx, mut packets) = mpsc::unbounded_channel::<(Instant, rtc::rtp::Packet)>();
+    let mut readers = tokio::task::JoinSet::new();
     let mut ticker = tokio::time::interval(FRAME_TIME);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut began: Option<Instant> = None;
+    let mut sent_frames: u64 = 0;
+    let mut pending_dtmf: Option<(u8, u32)> = None;
+    let mut decoded = Vec::with_capacity(FRAME * 2);
+    let epoch = Instant::now();
     loop {
+        let started = began.is_some();
         tokio::select! {
-            _ = ticker.tick() => {}
-            _ = stop.changed() => if *stop.borrow() { return Ok(()) },
-        }
-        // Timestamps follow the wall clock: a late tick skips frames instead of bursting.
-        let due = (began.elapsed().as_micros() / FRAME_TIME.as_micros()) as u64;
-        if due > sent_frames + 1 {
-            let missed = due - sent_frames - 1;
-            packetizer.skip((missed as u32) * FRAME as u32);
-            sent_frames += missed;
-            stats.lock().unwrap().skipped_frames += missed;
-        }
-        if pending_dtmf.is_none()
-            && let (Ok(key), Some(_)) = (dtmf.try_recv(), cfg.dtmf_pt)
-            && let Some(ev) = dtmf_event(key)
-        {
-            pending_dtmf = Some((ev, 0));
-        }
-        let packets = match (&mut pending_dtmf, cfg.dtmf_pt) {
-            // 100 ms tone, then the end packet three times (RFC 4733 §2.5.1.4).
-            (Some((ev, n)), Some(pt)) => {
-                *n += 1;
-                let end = *n >= 5;
-                let duration = (*n * 160) as u16;
-                let mut out = Vec::new();
-                for i in 0..if end { 3 } else { 1 } {
-                    let (seq, ts) = packetizer.next_same_time();
-                    let ts = ts.wrapping_sub((*n - 1) * FRAME as u32);
-                    out.push((
-                        pt,
-                        *n == 1 && i == 0,
-                        seq,
-                        ts,
-                        Bytes::copy_from_slice(&dtmf_payload(*ev, end, 10, duration)),
-                    ));
-                }
-                packetizer.skip(FRAME as u32);
-                if end {
-                    pending_dtmf = None;
-                }
-                out
+            _ = ticker.tick(), if started => {
+                let frames = send_tick(&cfg, far.as_mut(), &mut encoder, &mut packetizer, &mut pending_dtmf, &mut dtmf, began.unwrap_or(epoch), &mut sent_frames, &stats).await?;
+                let notes = far.notes();
+                let mut s = stats.lock().unwrap();
+                s.skipped_frames += frames;
+                s.notes.extend(notes);
             }
-            _ => {
-                let payload = encoder.encode(&source.frame())?;
-                let (seq, ts) = packetizer.next(FRAME as u32);
-                vec![(cfg.opus_pt, first, seq, ts, Bytes::from(payload))]
+            Some(track) = tracks.recv() => {
+                let tx = packets_tx.clone();
+                readers.spawn(async move {
+                    while let Some(e) = track.poll().await {
+                        if let TrackRemoteEvent::OnRtpPacket(p) = e && tx.send((Instant::now(), p)).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-        };
-        first = false;
-        sent_frames += 1;
-        for (pt, marker, seq, ts, payload) in packets {
-            let is_dtmf = Some(pt) == cfg.dtmf_pt;
-            let len = payload.len() + 12;
-            let packet = rtc::rtp::Packet {
-                header: rtc::rtp::Header {
-                    version: 2,
-                    marker,
-                    payload_type: pt,
-                    sequence_number: seq,
-                    timestamp: ts,
-                    ssrc: cfg.ssrc,
-                    ..Default::default()
-                },
-                payload,
-            };
-            let result = cfg.track.write_rtp(packet).await;
-            let mut s = stats.lock().unwrap();
-            match result {
-                Ok(()) => {
-                    s.packets += 1;
-                    s.bytes += len as u64;
-                    s.dtmf_packets += u64::from(is_dtmf);
-                    s.first_packet.get_or_insert_with(Instant::now);
+            Some((at, p)) = packets.recv() => {
+                decoded.clear();
+                let r = audio_in.push(p.header.payload_type, p.header.sequence_number, p.header.timestamp, &p.payload, &mut decoded);
+                if !decoded.is_empty() {
+                    far.hear(&decoded);
                 }
-                Err(e) => {
-                    s.write_errors += 1;
-                    s.last_error = Some(e.to_string());
+                let mut s = stats.lock().unwrap();
+                s.first_received.get_or_insert(at);
+                s.last_received = Some(at);
+                s.received_packets += 1;
+                s.received_bytes += (p.payload.len() + 12) as u64;
+                s.concealed_frames = audio_in.concealed;
+                s.late_packets = audio_in.late;
+                s.decode_errors += u64::from(r.is_err());
+                if !decoded.is_empty() {
+                    s.level_in_dbfs = crate::core::audio::level_dbfs(&decoded);
+                }
+                let h = crate::core::rtp::Header {
+                    marker: p.header.marker,
+                    payload_type: p.header.payload_type,
+                    sequence: p.header.sequence_number,
+                    timestamp: p.header.timestamp,
+                    ssrc: p.header.ssrc,
+                    header_len: 12,
+                    has_extension: false,
+                };
+                let arrival = (at.saturating_duration_since(epoch).as_secs_f64() * f64::from(RATE)) as i64;
+                s.rx.record(&h, p.payload.len() + 12, arrival);
+                if audio_in.digits.len() > s.digits.len() {
+                    let new: String = audio_in.digits[s.digits.len()..].to_string();
+                    s.digits.push_str(&new);
+                    drop(s);
+                    for k in new.chars() {
+                        far.key(k);
+                    }
+                }
+            }
+            r = start.changed(), if !started => {
+                if r.is_err() {
+                    // No one will ever say go: wait for stop alone.
+                    start = watch::channel(false).1;
+                    continue;
+                }
+                if *start.borrow() {
+                    began = Some(Instant::now());
+                    far.start();
+                    ticker.reset_immediately();
+                }
+            }
+            r = stop.changed() => {
+                if r.is_err() || *stop.borrow() {
+                    readers.abort_all();
+                    return Ok(());
                 }
             }
         }
     }
 }
 
-/// What a receiver heard.
-#[derive(Debug, Default)]
-pub struct Heard {
-    pub samples: Vec<i16>,
-    pub first_packet: Option<Instant>,
-    pub packets: u64,
-    pub concealed: u64,
-    pub digits: String,
-    pub decode_errors: u64,
-    /// Level of the last 20 ms, for meters.
-    pub last_level_dbfs: f64,
-}
-
-/// Keeps at most this much decoded audio (10 minutes).
-const MAX_SAMPLES: usize = RATE as usize * 600;
-
-/// Decodes a remote track into `heard` until the track ends.
-pub async fn run_receiver(
-    track: Arc<dyn TrackRemote>,
-    opus_pt: u8,
-    dtmf_pt: Option<u8>,
-    heard: Arc<Mutex<Heard>>,
-) -> anyhow::Result<()> {
-    let mut rx = AudioIn::new(opus_pt, dtmf_pt)?;
-    let mut buf = Vec::with_capacity(FRAME * 2);
-    while let Some(event) = track.poll().await {
-        let TrackRemoteEvent::OnRtpPacket(p) = event else {
-            continue;
-        };
-        buf.clear();
-        let r = rx.push(
-            p.header.payload_type,
-            p.header.sequence_number,
-            p.header.timestamp,
-            &p.payload,
-            &mut buf,
-        );
-        let mut h = heard.lock().unwrap();
-        h.first_packet.get_or_insert_with(Instant::now);
-        h.packets = rx.packets;
-        h.concealed = rx.concealed;
-        if r.is_err() {
-            h.decode_errors += 1;
+/// One 20 ms tick: the far end's frame (or a DTMF event packet) out.
+/// Returns how many frames were skipped because the tick came late.
+#[allow(clippy::too_many_arguments)]
+async fn send_tick(
+    cfg: &MediaConfig,
+    far: &mut dyn FarEnd,
+    encoder: &mut Encoder,
+    packetizer: &mut Packetizer,
+    pending_dtmf: &mut Option<(u8, u32)>,
+    dtmf: &mut mpsc::UnboundedReceiver<char>,
+    began: Instant,
+    sent_frames: &mut u64,
+    stats: &Arc<Mutex<MediaStats>>,
+) -> anyhow::Result<u64> {
+    // Timestamps follow the wall clock: a late tick skips frames instead of bursting.
+    let due = (began.elapsed().as_micros() / FRAME_TIME.as_micros()) as u64;
+    let mut skipped = 0;
+    if due > *sent_frames + 1 {
+        skipped = due - *sent_frames - 1;
+        packetizer.skip((skipped as u32) * FRAME as u32);
+        *sent_frames += skipped;
+    }
+    if pending_dtmf.is_none()
+        && cfg.dtmf_pt.is_some()
+        && let Ok(key) = dtmf.try_recv()
+        && let Some(ev) = dtmf_event(key)
+    {
+        *pending_dtmf = Some((ev, 0));
+    }
+    let first = *sent_frames == 0;
+    let frame = far.speak();
+    let packets = match (pending_dtmf.as_mut(), cfg.dtmf_pt) {
+        // 100 ms of event, then the end packet three times (RFC 4733 §2.5.1.4).
+        (Some((ev, n)), Some(pt)) => {
+            *n += 1;
+            let end = *n >= 5;
+            let duration = (*n * 160) as u16;
+            let mut out = Vec::new();
+            for i in 0..if end { 3 } else { 1 } {
+                let (seq, ts) = packetizer.next_same_time();
+                let ts = ts.wrapping_sub((*n - 1) * FRAME as u32);
+                out.push((
+                    pt,
+                    *n == 1 && i == 0,
+                    seq,
+                    ts,
+                    Bytes::copy_from_slice(&dtmf_payload(*ev, end, 10, duration)),
+                ));
+            }
+            packetizer.skip(FRAME as u32);
+            if end {
+                *pending_dtmf = None;
+            }
+            out
         }
-        if !buf.is_empty() {
-            h.last_level_dbfs = crate::core::audio::level_dbfs(&buf);
-            if h.samples.len() + buf.len() <= MAX_SAMPLES {
-                h.samples.extend_from_slice(&buf);
+        _ => {
+            let payload = encoder.encode(&frame)?;
+            let (seq, ts) = packetizer.next(FRAME as u32);
+            vec![(cfg.opus_pt, first, seq, ts, Bytes::from(payload))]
+        }
+    };
+    *sent_frames += 1;
+    stats.lock().unwrap().level_out_dbfs = crate::core::audio::level_dbfs(&frame);
+    for (pt, marker, seq, ts, payload) in packets {
+        let is_dtmf = Some(pt) == cfg.dtmf_pt;
+        let len = payload.len() + 12;
+        let packet = rtc::rtp::Packet {
+            header: rtc::rtp::Header {
+                version: 2,
+                marker,
+                payload_type: pt,
+                sequence_number: seq,
+                timestamp: ts,
+                ssrc: cfg.ssrc,
+                ..Default::default()
+            },
+            payload,
+        };
+        let result = cfg.track.write_rtp(packet).await;
+        let mut s = stats.lock().unwrap();
+        match result {
+            Ok(()) => {
+                s.sent_packets += 1;
+                s.sent_bytes += len as u64;
+                s.sent_dtmf_packets += u64::from(is_dtmf);
+                s.first_sent.get_or_insert_with(Instant::now);
+            }
+            Err(e) => {
+                s.write_errors += 1;
+                s.last_error = Some(e.to_string());
             }
         }
-        if h.digits != rx.digits {
-            h.digits = rx.digits.clone();
-        }
     }
-    Ok(())
+    Ok(skipped)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! (sockets, a WebRTC peer, an HTTP server or client, an audio device) and
 //! speaks core types at its edge.
 
+pub mod answerer;
+pub mod farend;
 pub mod http;
 pub mod media;
 pub mod rtc;

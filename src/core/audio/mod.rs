@@ -33,6 +33,10 @@ impl Tone {
         }
     }
 
+    pub fn hz(&self) -> f64 {
+        self.hz
+    }
+
     /// The next 20 ms.
     pub fn frame(&mut self) -> [i16; FRAME] {
         let mut out = [0i16; FRAME];

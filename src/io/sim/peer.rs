@@ -12,7 +12,8 @@ use crate::core::sim::offer::{
     AudioTemplate, Transport, answer_facts, build_offer, internal_answer, random_pwd, random_ufrag,
     wire_answer,
 };
-use crate::io::media::{self, Heard, SenderConfig, SentStats, Source};
+use crate::io::farend::{Recorded, Recording};
+use crate::io::media::{self, MediaConfig, MediaStats, Source};
 use crate::io::rtc::{self, Codecs, Events, PeerEvent};
 use ::rtc::peer_connection::transport::RTCDtlsRole;
 use anyhow::{Context, anyhow};
@@ -81,8 +82,8 @@ pub struct WhatsAppPeer {
     accepted: watch::Sender<bool>,
     stop: watch::Sender<bool>,
     dtmf: mpsc::UnboundedSender<char>,
-    sent: Arc<Mutex<SentStats>>,
-    heard: Arc<Mutex<Heard>>,
+    stats: Arc<Mutex<MediaStats>>,
+    recording: Arc<Mutex<Recording>>,
     timeline: Arc<Mutex<Timeline>>,
     tasks: JoinSet<()>,
 }
@@ -215,17 +216,19 @@ impl WhatsAppPeer {
         let (stop, stop_rx) = watch::channel(false);
         let (start_tx, start_rx) = watch::channel(false);
         let (dtmf, dtmf_rx) = mpsc::unbounded_channel();
-        let sent = Arc::new(Mutex::new(SentStats::default()));
-        let heard = Arc::new(Mutex::new(Heard::default()));
+        let stats = Arc::new(Mutex::new(MediaStats::default()));
+        let (tracks_tx, tracks_rx) = mpsc::unbounded_channel();
+        // The simulated user: says `source`, and what it hears is kept.
+        let user = Recorded::new(cfg.source.clone());
+        let recording = user.recording.clone();
         let timeline = Arc::new(Mutex::new(Timeline::default()));
         let mut tasks = JoinSet::new();
 
         // Peer events: states into the timeline, the remote track into a receiver.
         {
-            let (timeline, heard, codecs) = (timeline.clone(), heard.clone(), codecs.clone());
+            let timeline = timeline.clone();
             tasks.spawn(async move {
-                let mut receivers = JoinSet::new();
-                let mut handle = |e: PeerEvent| {
+                let handle = |e: PeerEvent| {
                     let at = started.elapsed();
                     let mut t = timeline.lock().unwrap();
                     match e {
@@ -242,12 +245,7 @@ impl WhatsAppPeer {
                             t.closed.get_or_insert(at);
                         }
                         PeerEvent::Track(track) => {
-                            receivers.spawn(media::run_receiver(
-                                track,
-                                codecs.opus_pt,
-                                codecs.dtmf_pt,
-                                heard.clone(),
-                            ));
+                            let _ = tracks_tx.send(track);
                         }
                         _ => {}
                     }
@@ -281,21 +279,27 @@ impl WhatsAppPeer {
             });
         }
         {
-            let cfg_send = SenderConfig {
+            let media_cfg = MediaConfig {
                 track,
                 ssrc,
                 opus_pt: codecs.opus_pt,
                 dtmf_pt: codecs.dtmf_pt,
                 bitrate: cfg.bitrate,
             };
-            let sent = sent.clone();
-            let source = cfg.source.clone();
+            let stats = stats.clone();
             tasks.spawn(async move {
-                if let Err(e) =
-                    media::run_sender(cfg_send, source, start_rx, stop_rx, dtmf_rx, sent.clone())
-                        .await
-                {
-                    sent.lock().unwrap().last_error = Some(e.to_string());
+                let r = media::run_media(
+                    media_cfg,
+                    Box::new(user),
+                    tracks_rx,
+                    start_rx,
+                    stop_rx,
+                    dtmf_rx,
+                    stats.clone(),
+                )
+                .await;
+                if let Err(e) = r {
+                    stats.lock().unwrap().last_error = Some(format!("{e:#}"));
                 }
             });
         }
@@ -312,8 +316,8 @@ impl WhatsAppPeer {
                 accepted,
                 stop,
                 dtmf,
-                sent,
-                heard,
+                stats,
+                recording,
                 timeline,
                 tasks,
             },
@@ -385,35 +389,34 @@ impl WhatsAppPeer {
 
     pub fn state(&self) -> PeerState {
         let seen = self.gate.lock().unwrap().seen.clone();
-        let sent = self.sent.lock().unwrap().clone();
-        let heard = self.heard.lock().unwrap();
+        let m = self.stats.lock().unwrap();
         PeerState {
             timeline: self.timeline.lock().unwrap().clone(),
             rtp_in: seen.rtp_in.clone(),
             seen,
             answer: self.gate.lock().unwrap().answer().cloned(),
-            sent_packets: sent.packets,
-            sent_dtmf_packets: sent.dtmf_packets,
-            sent_skipped: sent.skipped_frames,
-            sent_errors: sent.write_errors,
-            first_sent: sent
-                .first_packet
+            sent_packets: m.sent_packets,
+            sent_dtmf_packets: m.sent_dtmf_packets,
+            sent_skipped: m.skipped_frames,
+            sent_errors: m.write_errors,
+            first_sent: m
+                .first_sent
                 .map(|t| t.saturating_duration_since(self.started)),
-            heard_packets: heard.packets,
-            heard_concealed: heard.concealed,
-            heard_digits: heard.digits.clone(),
-            level_dbfs: heard.last_level_dbfs,
+            heard_packets: m.received_packets,
+            heard_concealed: m.concealed_frames,
+            heard_digits: m.digits.clone(),
+            level_dbfs: m.level_in_dbfs,
         }
     }
 
     /// Level and dominant frequency of everything heard: an FFT, so once, at the end.
     pub fn analysis(&self) -> Analysis {
-        analyze(&self.heard.lock().unwrap().samples)
+        analyze(&self.recording.lock().unwrap().incoming)
     }
 
     /// What the peer heard, 48 kHz mono.
     pub fn recording(&self) -> Vec<i16> {
-        self.heard.lock().unwrap().samples.clone()
+        self.recording.lock().unwrap().incoming.clone()
     }
 
     /// Stops media and closes the connection.

@@ -1,0 +1,57 @@
+//! The far end of a call: whoever the caller talks to. One trait for all of
+//! them (echo, tone, file, silence; the OpenAI Realtime API and the local
+//! speaker and microphone later), driven frame by frame by the media loop.
+//!
+//! The trait is synchronous on purpose: the media loop runs on a 20 ms
+//! cadence and must never wait. A far end that does I/O (a WebSocket, an
+//! audio device) runs its own task and meets the loop through queues.
+
+mod echo;
+mod recorded;
+
+pub use echo::Echo;
+pub use recorded::{Recorded, Recording};
+
+use crate::core::audio::FRAME;
+use crate::io::media::Source;
+
+/// Something a far end wants shown (a transcript line, usage, an error).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub kind: &'static str,
+    pub text: String,
+}
+
+pub trait FarEnd: Send {
+    /// For the live view and reports: `echo`, `tone:440`, `play:file.wav`...
+    fn name(&self) -> String;
+    /// What the caller said: 48 kHz mono samples, in order, concealed losses included.
+    fn hear(&mut self, samples: &[i16]);
+    /// The next 20 ms for the caller; silence when there is nothing to say.
+    fn speak(&mut self) -> [i16; FRAME];
+    /// The caller pressed a key (RFC 4733).
+    fn key(&mut self, _key: char) {}
+    /// Media is up: a far end that greets the caller starts now.
+    fn start(&mut self) {}
+    /// Notes since the last call, for the live view.
+    fn notes(&mut self) -> Vec<Note> {
+        Vec::new()
+    }
+}
+
+/// Tone, file and silence are far ends that do not listen.
+impl FarEnd for Source {
+    fn name(&self) -> String {
+        match self {
+            Source::Tone(t) => format!("tone:{}", t.hz()),
+            Source::Samples { .. } => "play".into(),
+            Source::Silence => "silence".into(),
+        }
+    }
+
+    fn hear(&mut self, _samples: &[i16]) {}
+
+    fn speak(&mut self) -> [i16; FRAME] {
+        self.frame()
+    }
+}
