@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('lint-sdp', 'lint-sdp', [CompletionResultType]::ParameterValue, 'Check an SDP offer and answer against WhatsApp''s rules')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Answer a WhatsApp call from its offer and move its audio to a far end')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
@@ -46,6 +48,57 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too')
             [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List every rule')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wacall;bridge' {
+            [CompletionResult]::new('--offer', '--offer', [CompletionResultType]::ParameterName, 'WhatsApp''s offer: raw SDP or a connect webhook body; `-` reads stdin')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The far end: echo, tone[:HZ], play:FILE.wav, silence')
+            [CompletionResult]::new('--answer-out', '--answer-out', [CompletionResultType]::ParameterName, 'Write the answer here (atomically) instead of printing it')
+            [CompletionResult]::new('--answer-format', '--answer-format', [CompletionResultType]::ParameterName, 'How to write the answer: raw SDP, or the Graph API accept body')
+            [CompletionResult]::new('--call-id', '--call-id', [CompletionResultType]::ParameterName, 'The call id (`wacid.…`); taken from a webhook given as --offer')
+            [CompletionResult]::new('--phone-number-id', '--phone-number-id', [CompletionResultType]::ParameterName, 'The business number''s phone number id; taken from a webhook given as --offer')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)')
+            [CompletionResult]::new('--graph-url', '--graph-url', [CompletionResultType]::ParameterName, 'The Graph API''s base URL (point it at `wacall sim`)')
+            [CompletionResult]::new('--graph-version', '--graph-version', [CompletionResultType]::ParameterName, 'The Graph API version')
+            [CompletionResult]::new('--accept-window', '--accept-window', [CompletionResultType]::ParameterName, 'How long pre_accept and accept may be retried (Meta''s accept window)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Gather host candidates on this address (repeatable; default all interfaces)')
+            [CompletionResult]::new('--stun', '--stun', [CompletionResultType]::ParameterName, 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)')
+            [CompletionResult]::new('--turn', '--turn', [CompletionResultType]::ParameterName, 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)')
+            [CompletionResult]::new('--turn-username', '--turn-username', [CompletionResultType]::ParameterName, 'Username for the TURN servers')
+            [CompletionResult]::new('--turn-credential', '--turn-credential', [CompletionResultType]::ParameterName, 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)')
+            [CompletionResult]::new('--public-ip', '--public-ip', [CompletionResultType]::ParameterName, 'The server''s public address (1:1 NAT), advertised in place of the private one')
+            [CompletionResult]::new('--udp-ports', '--udp-ports', [CompletionResultType]::ParameterName, 'Bind the media port in this range, e.g. 10000-10100')
+            [CompletionResult]::new('--gather-timeout', '--gather-timeout', [CompletionResultType]::ParameterName, 'Stop gathering candidates after this long, and send what was gathered')
+            [CompletionResult]::new('--ice-check-interval', '--ice-check-interval', [CompletionResultType]::ParameterName, 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'ICE and DTLS must connect within this')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'End the call after this long (default: until it ends or Ctrl-C)')
+            [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Record both directions (stereo WAV: caller left, far end right)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Signal through the Graph API: pre_accept, accept, terminate')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Send the answer even when lint finds errors in it')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wacall;demo' {
+            [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'How long the call lasts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
@@ -169,6 +222,8 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
         }
         'wacall;help' {
             [CompletionResult]::new('lint-sdp', 'lint-sdp', [CompletionResultType]::ParameterValue, 'Check an SDP offer and answer against WhatsApp''s rules')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Answer a WhatsApp call from its offer and move its audio to a far end')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
@@ -176,6 +231,12 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;help;lint-sdp' {
+            break
+        }
+        'wacall;help;bridge' {
+            break
+        }
+        'wacall;help;demo' {
             break
         }
         'wacall;help;sim' {

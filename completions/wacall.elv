@@ -29,6 +29,8 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand lint-sdp 'Check an SDP offer and answer against WhatsApp''s rules'
+            cand bridge 'Answer a WhatsApp call from its offer and move its audio to a far end'
+            cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
@@ -42,6 +44,55 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --deny-warnings 'Exit 1 on warnings too'
             cand --list-rules 'List every rule'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wacall;bridge'= {
+            cand --offer 'WhatsApp''s offer: raw SDP or a connect webhook body; `-` reads stdin'
+            cand --to 'The far end: echo, tone[:HZ], play:FILE.wav, silence'
+            cand --answer-out 'Write the answer here (atomically) instead of printing it'
+            cand --answer-format 'How to write the answer: raw SDP, or the Graph API accept body'
+            cand --call-id 'The call id (`wacid.…`); taken from a webhook given as --offer'
+            cand --phone-number-id 'The business number''s phone number id; taken from a webhook given as --offer'
+            cand --token-file 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)'
+            cand --graph-url 'The Graph API''s base URL (point it at `wacall sim`)'
+            cand --graph-version 'The Graph API version'
+            cand --accept-window 'How long pre_accept and accept may be retried (Meta''s accept window)'
+            cand --bind 'Gather host candidates on this address (repeatable; default all interfaces)'
+            cand --stun 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)'
+            cand --turn 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)'
+            cand --turn-username 'Username for the TURN servers'
+            cand --turn-credential 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)'
+            cand --public-ip 'The server''s public address (1:1 NAT), advertised in place of the private one'
+            cand --udp-ports 'Bind the media port in this range, e.g. 10000-10100'
+            cand --gather-timeout 'Stop gathering candidates after this long, and send what was gathered'
+            cand --ice-check-interval 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks'
+            cand --connect-timeout 'ICE and DTLS must connect within this'
+            cand --duration 'End the call after this long (default: until it ends or Ctrl-C)'
+            cand --record 'Record both directions (stereo WAV: caller left, far end right)'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --graph 'Signal through the Graph API: pre_accept, accept, terminate'
+            cand --force 'Send the answer even when lint finds errors in it'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wacall;demo'= {
+            cand --seconds 'How long the call lasts'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
             cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
             cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
@@ -157,12 +208,18 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;help'= {
             cand lint-sdp 'Check an SDP offer and answer against WhatsApp''s rules'
+            cand bridge 'Answer a WhatsApp call from its offer and move its audio to a far end'
+            cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wacall;help;lint-sdp'= {
+        }
+        &'wacall;help;bridge'= {
+        }
+        &'wacall;help;demo'= {
         }
         &'wacall;help;sim'= {
             cand offer 'Only the media peer: write WhatsApp''s offer, read an answer, run the call'

@@ -33,6 +33,8 @@ complete -c wacall -n "__fish_wacall_needs_command" -s q -l quiet -d 'Print noth
 complete -c wacall -n "__fish_wacall_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_needs_command" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
+complete -c wacall -n "__fish_wacall_needs_command" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
+complete -c wacall -n "__fish_wacall_needs_command" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "completions" -d 'Print or write shell completions'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "man" -d 'Write the man pages'
@@ -52,6 +54,48 @@ complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s v -l verbose 
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l offer -d 'WhatsApp\'s offer: raw SDP or a connect webhook body; `-` reads stdin' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l to -d 'The far end: echo, tone[:HZ], play:FILE.wav, silence' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-out -d 'Write the answer here (atomically) instead of printing it' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-format -d 'How to write the answer: raw SDP, or the Graph API accept body' -r -f -a "sdp\t'Raw SDP, CRLF line endings'
+graph\t'A Graph API accept request body, ready for curl'"
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l call-id -d 'The call id (`wacid.…`); taken from a webhook given as --offer' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l phone-number-id -d 'The business number\'s phone number id; taken from a webhook given as --offer' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l token-file -d 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l graph-url -d 'The Graph API\'s base URL (point it at `wacall sim`)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l graph-version -d 'The Graph API version' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l accept-window -d 'How long pre_accept and accept may be retried (Meta\'s accept window)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l bind -d 'Gather host candidates on this address (repeatable; default all interfaces)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l stun -d 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l turn -d 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l turn-username -d 'Username for the TURN servers' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l turn-credential -d 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l public-ip -d 'The server\'s public address (1:1 NAT), advertised in place of the private one' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l udp-ports -d 'Bind the media port in this range, e.g. 10000-10100' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l duration -d 'End the call after this long (default: until it ends or Ctrl-C)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l record -d 'Record both directions (stereo WAV: caller left, far end right)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l graph -d 'Signal through the Graph API: pre_accept, accept, terminate'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l force -d 'Send the answer even when lint finds errors in it'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -l seconds -d 'How long the call lasts' -r
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l webhook-url -d 'Where to POST webhooks (the bridge\'s webhook endpoint)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l app-secret -d 'App secret that signs webhooks (X-Hub-Signature-256)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l verify-token -d 'Run the GET verification handshake with this token first' -r
@@ -133,9 +177,11 @@ complete -c wacall -n "__fish_wacall_using_subcommand man" -s v -l verbose -d 'L
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s h -l help -d 'Print help'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "completions" -d 'Print or write shell completions'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "man" -d 'Write the man pages'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp sim completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "completions" -d 'Print or write shell completions'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "man" -d 'Write the man pages'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'

@@ -62,6 +62,12 @@ pub enum Command {
     /// Check an SDP offer and answer against WhatsApp's rules
     #[command(after_long_help = EXIT_CODES)]
     LintSdp(LintSdpArgs),
+    /// Answer a WhatsApp call from its offer and move its audio to a far end
+    #[command(after_long_help = EXIT_CODES)]
+    Bridge(Box<BridgeArgs>),
+    /// A whole call on loopback: wacall sim and wacall bridge in one process, no keys
+    #[command(after_long_help = EXIT_CODES)]
+    Demo(DemoArgs),
     /// Play Meta's side of calls: WhatsApp's media peer, the Graph API and signed webhooks
     #[command(after_long_help = EXIT_CODES)]
     Sim(Box<SimArgs>),
@@ -254,6 +260,115 @@ pub struct SimMediaArgs {
     /// Business-initiated calls: seconds the user's phone rings before they pick up
     #[arg(long, value_name = "S", default_value_t = 1.0)]
     pub ring_seconds: f64,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Answer a WhatsApp call from its offer and move its audio to a far end.\n\n\
+        The answer is made the way WhatsApp needs it: a full ICE agent (controlling toward \
+        WhatsApp's ICE-lite offer), the DTLS client (a=setup:active), one sha-256 fingerprint, \
+        Opus and DTMF at the offer's payload types, one SSRC. It is checked with the lint-sdp \
+        rules before it leaves; an answer with errors is not sent unless --force.\n\n\
+        Manual signalling (the default): the answer is printed (or written with --answer-out) for \
+        you to send, and the bridge waits for the connection. Graph signalling (--graph): \
+        pre_accept, accept once ICE and DTLS are up, and terminate at the end, through the Graph \
+        API with the token from WHATSAPP_TOKEN or --token-file.\n\n\
+        Audio goes out from the moment the call is accepted (silence when the far end is quiet), \
+        so WhatsApp's 20 s no-media timer never fires."
+)]
+pub struct BridgeArgs {
+    /// WhatsApp's offer: raw SDP or a connect webhook body; `-` reads stdin
+    #[arg(long, value_name = "FILE")]
+    pub offer: PathBuf,
+    /// The far end: echo, tone[:HZ], play:FILE.wav, silence
+    #[arg(long, value_name = "FAR_END", default_value = "echo")]
+    pub to: String,
+    /// Write the answer here (atomically) instead of printing it
+    #[arg(long, value_name = "FILE")]
+    pub answer_out: Option<PathBuf>,
+    /// How to write the answer: raw SDP, or the Graph API accept body
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = AnswerFormat::Sdp)]
+    pub answer_format: AnswerFormat,
+    /// Signal through the Graph API: pre_accept, accept, terminate
+    #[arg(long)]
+    pub graph: bool,
+    /// The call id (`wacid.…`); taken from a webhook given as --offer
+    #[arg(long, value_name = "ID")]
+    pub call_id: Option<String>,
+    /// The business number's phone number id; taken from a webhook given as --offer
+    #[arg(long, value_name = "ID")]
+    pub phone_number_id: Option<String>,
+    /// A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// The Graph API's base URL (point it at `wacall sim`)
+    #[arg(long, value_name = "URL", default_value = "https://graph.facebook.com")]
+    pub graph_url: String,
+    /// The Graph API version
+    #[arg(long, value_name = "VERSION", default_value = "v23.0")]
+    pub graph_version: String,
+    /// How long pre_accept and accept may be retried (Meta's accept window)
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    pub accept_window: f64,
+    /// Gather host candidates on this address (repeatable; default all interfaces)
+    #[arg(long, value_name = "IP")]
+    pub bind: Vec<std::net::IpAddr>,
+    /// A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)
+    #[arg(long, value_name = "URL")]
+    pub stun: Vec<String>,
+    /// A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)
+    #[arg(long, value_name = "URL")]
+    pub turn: Vec<String>,
+    /// Username for the TURN servers
+    #[arg(long, value_name = "NAME", requires = "turn")]
+    pub turn_username: Option<String>,
+    /// Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "WACALL_TURN_CREDENTIAL",
+        hide_env_values = true
+    )]
+    pub turn_credential: Option<String>,
+    /// The server's public address (1:1 NAT), advertised in place of the private one
+    #[arg(long, value_name = "IP")]
+    pub public_ip: Option<std::net::IpAddr>,
+    /// Bind the media port in this range, e.g. 10000-10100
+    #[arg(long, value_name = "MIN-MAX")]
+    pub udp_ports: Option<String>,
+    /// Stop gathering candidates after this long, and send what was gathered
+    #[arg(long, value_name = "S", default_value_t = 1.0)]
+    pub gather_timeout: f64,
+    /// ICE check interval while connecting: shorter connects faster, longer sends fewer checks
+    #[arg(long, value_name = "MS", default_value_t = 10)]
+    pub ice_check_interval: u64,
+    /// ICE and DTLS must connect within this
+    #[arg(long, value_name = "S", default_value_t = 15.0)]
+    pub connect_timeout: f64,
+    /// End the call after this long (default: until it ends or Ctrl-C)
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Record both directions (stereo WAV: caller left, far end right)
+    #[arg(long, value_name = "FILE.wav")]
+    pub record: Option<PathBuf>,
+    /// Send the answer even when lint finds errors in it
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnswerFormat {
+    /// Raw SDP, CRLF line endings
+    Sdp,
+    /// A Graph API accept request body, ready for curl
+    Graph,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How long the call lasts
+    #[arg(long, value_name = "S", default_value_t = 5.0)]
+    pub seconds: f64,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,8 @@
 //! One file per subcommand. Each turns its arguments into a validated
 //! configuration, runs the core and the shells, and hands text to `output`.
 
+mod bridge;
+mod demo;
 mod generate;
 mod lint_sdp;
 mod sim;
@@ -17,6 +19,8 @@ pub fn main(cli: Cli) -> ExitCode {
     init_logging(g.verbose, g.quiet, term.err_style.color);
     let result = match cli.command {
         Command::LintSdp(args) => lint_sdp::run(&args, &term),
+        Command::Bridge(args) => bridge::run(&args, &term),
+        Command::Demo(args) => demo::run(&args, &term),
         Command::Sim(args) => sim::run(&args, &term),
         Command::Completions(args) => generate::completions(&args, &term),
         Command::Man(args) => generate::man(&args, &term),
@@ -100,18 +104,34 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 pub(crate) fn stop_signal() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
+        interrupted().await;
         let _ = tx.send(true);
     });
     rx
+}
+
+/// Becomes `Some(value)` on Ctrl-C or SIGTERM.
+pub(crate) fn stop_with<T: Clone + Send + Sync + 'static>(
+    value: T,
+) -> tokio::sync::watch::Receiver<Option<T>> {
+    let (tx, rx) = tokio::sync::watch::channel(None);
+    tokio::spawn(async move {
+        interrupted().await;
+        let _ = tx.send(Some(value));
+    });
+    rx
+}
+
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -2,6 +2,7 @@
 //! bytes come in as arguments, so everything here runs the same in a test.
 
 pub mod audio;
+pub mod bridge;
 pub mod graph;
 pub mod input;
 pub mod lint;

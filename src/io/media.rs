@@ -93,6 +93,25 @@ pub fn write_wav(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes interleaved 48 kHz stereo 16-bit samples, atomically.
+pub fn write_wav_stereo(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("wav.tmp");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&tmp, spec)
+        .with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    for &s in samples {
+        w.write_sample(s)?;
+    }
+    w.finalize()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}
+
 /// What a media loop measured; shared so a live view and a report can read it.
 #[derive(Debug, Clone, Default)]
 pub struct MediaStats {

@@ -3,8 +3,12 @@
 //! speaks core types at its edge.
 
 pub mod answerer;
+pub mod bridge;
+pub mod demo;
 pub mod farend;
+pub mod graph_client;
 pub mod http;
 pub mod media;
 pub mod rtc;
 pub mod sim;
+pub mod webhook_server;

@@ -5,6 +5,8 @@
 //! pipe marks the terminal closed, later writes are dropped, and the command
 //! finishes with the exit status it would have had.
 
+pub mod bridge;
+pub mod demo;
 pub mod lint;
 pub mod sim;
 pub mod style;

@@ -94,6 +94,10 @@ pub struct Input {
     pub escaped_newlines: bool,
     /// The JSON text the SDP came in, for findings about the body.
     pub container: Option<String>,
+    /// From a webhook: the call it is about.
+    pub call_id: Option<String>,
+    /// From a webhook's metadata: the business number it came to.
+    pub phone_number_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -169,6 +173,8 @@ pub(super) fn raw(sdp: &str, detected: Detected) -> Result<Input, InputError> {
         graph: None,
         escaped_newlines: escaped,
         container: None,
+        call_id: None,
+        phone_number_id: None,
     })
 }
 
@@ -261,6 +267,12 @@ fn from_webhook(text: &str, json: Json) -> Result<Input, InputError> {
     input.declared = kind_of(sdp_type.as_deref());
     input.direction = direction;
     input.container = Some(text.to_string());
+    input.call_id = Some(call.id.clone());
+    input.phone_number_id = envelope
+        .calls()
+        .find(|(_, c)| c.id == call.id)
+        .and_then(|(change, _)| change.value.metadata.as_ref())
+        .map(|m| m.phone_number_id.clone());
     Ok(input)
 }
 

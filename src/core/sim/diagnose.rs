@@ -25,7 +25,7 @@ pub struct Timeline {
     pub closed: Option<Duration>,
 }
 
-pub(super) fn ms<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ms<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3),
         None => s.serialize_none(),

@@ -55,3 +55,25 @@ impl FarEnd for Source {
         self.frame()
     }
 }
+
+/// A boxed far end is a far end, so wrappers like [`Recorded`] take any.
+impl FarEnd for Box<dyn FarEnd> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn hear(&mut self, samples: &[i16]) {
+        (**self).hear(samples)
+    }
+    fn speak(&mut self) -> [i16; FRAME] {
+        (**self).speak()
+    }
+    fn key(&mut self, key: char) {
+        (**self).key(key)
+    }
+    fn start(&mut self) {
+        (**self).start()
+    }
+    fn notes(&mut self) -> Vec<Note> {
+        (**self).notes()
+    }
+}

@@ -1,0 +1,427 @@
+//! `wacall bridge`: everything checked before any network activity, then
+//! one call through `io::bridge`, with its steps printed as they happen.
+
+use super::{read_input, write_failed};
+use crate::cli::{AnswerFormat, BridgeArgs};
+use crate::core::graph::{Action, CallRequest};
+use crate::core::input::{self, CallDirection};
+use crate::core::lint::{self, SdpKind, Severity};
+use crate::error::CliError;
+use crate::io::answerer::{AnswererConfig, IceServer};
+use crate::io::bridge::{self, BridgeConfig, Event, Signalling};
+use crate::io::farend::{Echo, FarEnd};
+use crate::io::graph_client::GraphClient;
+use crate::io::media::{Source, read_wav};
+use crate::output::{Term, bridge as render};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// `echo`, `silence`, `tone`, `tone:HZ`, `play:FILE.wav`.
+pub fn far_end(spec: &str) -> Result<Box<dyn FarEnd>, CliError> {
+    let bad = || {
+        CliError::usage(format!("--to `{spec}` is not a far end"))
+            .hint("use echo, silence, tone, tone:HZ or play:FILE.wav")
+    };
+    let (kind, arg) = spec.split_once(':').unwrap_or((spec, ""));
+    Ok(match (kind, arg) {
+        ("echo", "") => Box::new(Echo::new()),
+        ("silence", "") => Box::new(Source::Silence),
+        ("tone", hz) => {
+            let hz = if hz.is_empty() {
+                440.0
+            } else {
+                hz.parse::<f64>().map_err(|_| bad())?
+            };
+            if !(20.0..=20_000.0).contains(&hz) {
+                return Err(CliError::usage(format!(
+                    "--to tone:{hz} is outside 20-20000 Hz"
+                )));
+            }
+            Box::new(Source::Tone(crate::core::audio::Tone::new(hz, 0.3)))
+        }
+        ("play", path) if !path.is_empty() => Box::new(Source::Samples {
+            data: Arc::new(
+                read_wav(Path::new(path))
+                    .map_err(|e| CliError::usage("cannot use --to play:").because(e))?,
+            ),
+            pos: 0,
+        }),
+        _ => return Err(bad()),
+    })
+}
+
+fn secs(flag: &str, v: f64) -> Result<Duration, CliError> {
+    if !(v.is_finite() && v > 0.0 && v < 86_400.0) {
+        return Err(CliError::usage(format!(
+            "{flag} {v} is not a number of seconds between 0 and 86400"
+        )));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+fn ports(spec: &str) -> Result<(u16, u16), CliError> {
+    let bad = || {
+        CliError::usage(format!(
+            "--udp-ports `{spec}` is not a range like 10000-10100"
+        ))
+    };
+    let (a, b) = spec.split_once('-').ok_or_else(bad)?;
+    let (a, b): (u16, u16) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if a == 0 || a > b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+/// The offer, checked: readable, SDP, an offer, and answerable.
+pub fn read_offer(path: &Path) -> Result<input::Input, CliError> {
+    let (label, bytes) = read_input(path)?;
+    let found = input::detect(&bytes).map_err(|e| {
+        CliError::usage(format!("cannot read an offer from `{label}`"))
+            .because(e)
+            .hint("pass WhatsApp's offer: raw SDP or the connect webhook body")
+    })?;
+    if found.declared == Some(SdpKind::Answer) {
+        return Err(CliError::usage(format!(
+            "`{label}` holds an answer ({}); the bridge answers offers",
+            found.detected.describe()
+        )));
+    }
+    let checked = lint::check(Some(&found), None, CallDirection::UserInitiated);
+    if let Some(f) = checked
+        .findings
+        .iter()
+        .find(|f| f.rule.severity == Severity::Error)
+    {
+        return Err(CliError::usage(format!(
+            "cannot answer the offer in `{label}`: line {}: {} ({})",
+            f.line, f.message, f.rule.code
+        ))
+        .hint(format!(
+            "`wacall lint-sdp --offer {}` shows every finding",
+            path.display()
+        )));
+    }
+    Ok(found)
+}
+
+pub fn answerer_config(args: &BridgeArgs) -> Result<AnswererConfig, CliError> {
+    let mut servers: Vec<IceServer> = args
+        .stun
+        .iter()
+        .map(|u| IceServer {
+            url: u.clone(),
+            username: String::new(),
+            credential: String::new(),
+        })
+        .collect();
+    for u in &args.turn {
+        servers.push(IceServer {
+            url: u.clone(),
+            username: args.turn_username.clone().unwrap_or_default(),
+            credential: args.turn_credential.clone().unwrap_or_default(),
+        });
+    }
+    for s in &servers {
+        if !(s.url.starts_with("stun:")
+            || s.url.starts_with("turn:")
+            || s.url.starts_with("turns:"))
+        {
+            return Err(CliError::usage(format!(
+                "`{}` is not a stun: or turn: URL",
+                s.url
+            )));
+        }
+    }
+    if args.ice_check_interval == 0 || args.ice_check_interval > 1000 {
+        return Err(CliError::usage("--ice-check-interval must be 1-1000 ms"));
+    }
+    Ok(AnswererConfig {
+        bind: if args.bind.is_empty() {
+            vec![std::net::IpAddr::from([0, 0, 0, 0])]
+        } else {
+            args.bind.clone()
+        },
+        ice_servers: servers,
+        public_ip: args.public_ip,
+        udp_ports: args.udp_ports.as_deref().map(ports).transpose()?,
+        gather_timeout: secs("--gather-timeout", args.gather_timeout)?,
+        check_interval: Duration::from_millis(args.ice_check_interval),
+    })
+}
+
+fn token(args: &BridgeArgs) -> Result<String, CliError> {
+    let t = match &args.token_file {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| {
+            CliError::usage(format!("cannot read --token-file `{}`", p.display())).because(e)
+        })?,
+        None => std::env::var("WHATSAPP_TOKEN").map_err(|_| {
+            CliError::usage("no Graph API token")
+                .hint("set WHATSAPP_TOKEN, or pass --token-file FILE")
+        })?,
+    };
+    let t = t.trim().to_string();
+    if t.is_empty() {
+        return Err(CliError::usage("the Graph API token is empty")
+            .hint("set WHATSAPP_TOKEN, or pass --token-file FILE"));
+    }
+    Ok(t)
+}
+
+pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
+    let offer = read_offer(&args.offer)?;
+    let far = far_end(&args.to)?;
+    let cfg = BridgeConfig {
+        answerer: answerer_config(args)?,
+        duration: args.duration.map(|d| secs("--duration", d)).transpose()?,
+        connect_timeout: secs("--connect-timeout", args.connect_timeout)?,
+        force: args.force,
+        bitrate: 20_000,
+        record: args.record.clone(),
+    };
+    let call_id = args.call_id.clone().or(offer.call_id.clone());
+    let sig = if args.graph {
+        let call_id = call_id.clone().ok_or_else(|| {
+            CliError::usage("--graph needs the call id")
+                .hint("pass --call-id, or give the connect webhook as --offer")
+        })?;
+        let pnid = args
+            .phone_number_id
+            .clone()
+            .or(offer.phone_number_id.clone())
+            .ok_or_else(|| {
+                CliError::usage("--graph needs the phone number id")
+                    .hint("pass --phone-number-id, or give the connect webhook as --offer")
+            })?;
+        let client =
+            GraphClient::new(&args.graph_url, &args.graph_version, &pnid, &token(args)?)
+                .map_err(|e| CliError::usage("cannot set up the Graph API client").because(e))?;
+        Signalling::Graph {
+            client,
+            call_id,
+            accept_window: secs("--accept-window", args.accept_window)?,
+        }
+    } else {
+        Signalling::Manual
+    };
+    // With the answer on stdout, everything else goes to stderr.
+    let answer_to_stdout = !args.graph && args.answer_out.is_none();
+    let printer = Printer::new(term, answer_to_stdout);
+    let rt = super::runtime()?;
+    let report = rt.block_on(async {
+        let stop = super::stop_with(crate::core::bridge::Ending::Interrupted);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let call = bridge::run(&offer.sdp, far, cfg, sig, tx, stop);
+        tokio::pin!(call);
+        loop {
+            tokio::select! {
+                r = &mut call => {
+                    // Events sent just before the end are still queued.
+                    while let Ok(e) = rx.try_recv() {
+                        printer.event(&e, args, call_id.as_deref())?;
+                    }
+                    break Ok::<_, CliError>(r);
+                }
+                Some(e) = rx.recv() => printer.event(&e, args, call_id.as_deref())?,
+            }
+        }
+    })?;
+    printer.done();
+    printer.emit(
+        render::summary(&report, &printer.style()),
+        render::summary_json(&report),
+    )?;
+    let interrupted = report.ending == crate::core::bridge::Ending::Interrupted;
+    Ok(u8::from(!report.ok && !interrupted))
+}
+
+/// Where the bridge's output goes, and the live status line on a terminal.
+pub struct Printer<'a> {
+    term: &'a Term,
+    to_stderr: bool,
+    live: Option<ProgressBar>,
+}
+
+impl<'a> Printer<'a> {
+    pub fn new(term: &'a Term, to_stderr: bool) -> Printer<'a> {
+        let tty = if to_stderr {
+            std::io::stderr().is_terminal()
+        } else {
+            std::io::stdout().is_terminal()
+        };
+        let live = (tty && !term.json && !term.quiet).then(|| {
+            let target = if to_stderr {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::stdout()
+            };
+            let bar = ProgressBar::with_draw_target(None, target);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}").expect("a fixed template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Printer {
+            term,
+            to_stderr,
+            live,
+        }
+    }
+
+    pub fn style(&self) -> crate::output::Style {
+        if self.to_stderr {
+            self.term.err_style
+        } else {
+            self.term.out_style
+        }
+    }
+
+    pub fn emit(&self, human: String, json: serde_json::Value) -> Result<(), CliError> {
+        let text = if self.term.json {
+            format!("{json}\n")
+        } else {
+            human
+        };
+        if let Some(bar) = &self.live {
+            bar.suspend(|| self.write(&text))
+        } else {
+            self.write(&text)
+        }
+    }
+
+    fn write(&self, text: &str) -> Result<(), CliError> {
+        if self.to_stderr {
+            if !self.term.quiet {
+                self.term.err(text);
+            }
+            Ok(())
+        } else {
+            self.term.out(text).map_err(write_failed)
+        }
+    }
+
+    pub fn event(
+        &self,
+        e: &Event,
+        args: &BridgeArgs,
+        call_id: Option<&str>,
+    ) -> Result<(), CliError> {
+        let s = self.style();
+        match e {
+            Event::Step { at, what } => {
+                self.emit(render::step(*at, what, &s), render::step_json(*at, what))
+            }
+            Event::Graph { at, outcome } => self.emit(
+                render::graph(*at, outcome, &s),
+                render::graph_json(*at, outcome),
+            ),
+            Event::Stats { .. } | Event::Note { .. } => self.emit_live(e),
+            Event::Answer {
+                sdp,
+                findings,
+                sent,
+            } => {
+                self.emit(
+                    render::findings(findings, *sent, &s),
+                    render::answer_json(sdp, findings, *sent),
+                )?;
+                if *sent {
+                    write_answer(self.term, args, sdp, call_id)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Stats and notes: the live line, or lines with --json.
+    pub fn emit_live(&self, e: &Event) -> Result<(), CliError> {
+        let s = self.style();
+        match e {
+            Event::Stats { at, traffic } => {
+                if let Some(bar) = &self.live {
+                    bar.set_message(render::status(*at, traffic));
+                    Ok(())
+                } else if self.term.json {
+                    self.emit(String::new(), render::stats_json(*at, traffic))
+                } else {
+                    Ok(())
+                }
+            }
+            Event::Note { at, note } => {
+                let what = format!("{}: {}", note.kind, note.text);
+                self.emit(render::step(*at, &what, &s), render::step_json(*at, &what))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn done(&self) {
+        if let Some(bar) = &self.live {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The answer, as raw SDP or a Graph accept body, to --answer-out or stdout.
+fn write_answer(
+    term: &Term,
+    args: &BridgeArgs,
+    sdp: &str,
+    call_id: Option<&str>,
+) -> Result<(), CliError> {
+    if args.graph && args.answer_out.is_none() {
+        return Ok(());
+    }
+    let text = match args.answer_format {
+        AnswerFormat::Sdp => sdp.to_string(),
+        AnswerFormat::Graph => {
+            let body = CallRequest::new(Action::Accept, call_id.unwrap_or("<CALL_ID>"), Some(sdp));
+            serde_json::to_string_pretty(&body).expect("serialisable") + "\n"
+        }
+    };
+    match &args.answer_out {
+        Some(path) => {
+            let tmp = path.with_extension("tmp-wacall");
+            std::fs::write(&tmp, &text)
+                .and_then(|_| std::fs::rename(&tmp, path))
+                .map_err(|e| {
+                    CliError::failed(format!("cannot write --answer-out `{}`", path.display()))
+                        .because(e)
+                })
+        }
+        None => term.out(&text).map_err(write_failed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn far_end_specs() {
+        assert_eq!(far_end("echo").unwrap().name(), "echo");
+        assert_eq!(far_end("tone").unwrap().name(), "tone:440");
+        assert_eq!(far_end("tone:1000").unwrap().name(), "tone:1000");
+        assert_eq!(far_end("silence").unwrap().name(), "silence");
+        assert!(far_end("tone:5").is_err());
+        assert!(far_end("play:").is_err());
+        let Err(e) = far_end("kazoo") else { panic!("kazoo is not a far end") };
+        assert!(e.hint.unwrap().contains("echo"));
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(ports("10000-10100").unwrap(), (10000, 10100));
+        assert!(ports("10100-10000").is_err());
+        assert!(ports("0-10").is_err());
+        assert!(ports("x").is_err());
+    }
+}

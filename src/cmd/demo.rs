@@ -1,0 +1,95 @@
+//! `wacall demo`: the README's first command. A whole call on this machine,
+//! with the steps of both sides as they happen and a verdict at the end.
+
+use super::bridge::Printer;
+use crate::cli::DemoArgs;
+use crate::error::CliError;
+use crate::io::demo::{self, Event};
+use crate::io::farend::Echo;
+use crate::output::{Term, bridge as bridge_view, demo as render, sim as sim_view};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+pub fn run(args: &DemoArgs, term: &Term) -> Result<u8, CliError> {
+    if !(args.seconds.is_finite() && args.seconds >= 1.0 && args.seconds <= 600.0) {
+        return Err(CliError::usage(format!(
+            "--seconds {} is outside 1-600",
+            args.seconds
+        )));
+    }
+    let printer = Printer::new(term, false);
+    let s = printer.style();
+    printer.emit(render::intro(&s), render::intro_json())?;
+    let rt = super::runtime()?;
+    let report = rt.block_on(async {
+        let stop = super::stop_signal();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let call = demo::run(
+            Duration::from_secs_f64(args.seconds),
+            Box::new(Echo::new()),
+            tx,
+            stop,
+        );
+        tokio::pin!(call);
+        loop {
+            tokio::select! {
+                r = &mut call => {
+                    // Events sent just before the end are still queued.
+                    while let Ok(e) = rx.try_recv() {
+                        event(&printer, e)?;
+                    }
+                    break r.map_err(|e| CliError::failed("the demo could not run").because(e));
+                }
+                Some(e) = rx.recv() => event(&printer, e)?,
+            }
+        }
+    })?;
+    printer.done();
+    let (text, json, ok) = render::verdict(&report, &s);
+    printer.emit(text, json)?;
+    Ok(u8::from(!ok))
+}
+
+fn event(p: &Printer, e: Event) -> Result<(), CliError> {
+    let s = p.style();
+    match e {
+        Event::WhatsApp(crate::io::sim::call::Event::Milestone { at, what, .. }) => p.emit(
+            render::line("whatsapp", at, &what, &s),
+            bridge_view::step_json(at, &format!("whatsapp: {what}")),
+        ),
+        Event::WhatsApp(crate::io::sim::call::Event::Ended(r)) => {
+            p.emit(sim_view::report(&r, &s), sim_view::report_json(&r))
+        }
+        Event::Bridge(crate::io::bridge::Event::Step { at, what }) => p.emit(
+            render::line("bridge", at, &what, &s),
+            bridge_view::step_json(at, &format!("bridge: {what}")),
+        ),
+        Event::Bridge(crate::io::bridge::Event::Graph { at, outcome }) => {
+            let what = match &outcome.error {
+                None => format!(
+                    "{}: HTTP {} in {}",
+                    outcome.action.as_str(),
+                    outcome.status.unwrap_or(200),
+                    bridge_view::ms(outcome.took)
+                ),
+                Some(e) => format!("{} failed: {e}", outcome.action.as_str()),
+            };
+            p.emit(
+                render::line("bridge", at, &what, &s),
+                bridge_view::graph_json(at, &outcome),
+            )
+        }
+        Event::Bridge(crate::io::bridge::Event::Answer {
+            findings,
+            sent,
+            sdp,
+        }) => p.emit(
+            bridge_view::findings(&findings, sent, &s),
+            bridge_view::answer_json(&sdp, &findings, sent),
+        ),
+        Event::Bridge(other) => {
+            // Stats drive the live line; notes are steps.
+            p.emit_live(&other)
+        }
+    }
+}

@@ -1,0 +1,482 @@
+//! One bridged call, from WhatsApp's offer to the end: answer it, check the
+//! answer, signal it (printed for pasting, or pre_accept/accept through the
+//! Graph API), wait for ICE and DTLS, start sending at once, move audio to
+//! and from the far end, and end cleanly (terminate).
+
+use crate::core::bridge::{BridgeReport, Ending, Evidence, Timeline, Traffic, diagnose};
+use crate::core::graph::Action;
+use crate::core::input::{self, CallDirection};
+use crate::core::lint::{self, Finding, Severity};
+use crate::core::sdp::{Sdp, parse_candidate};
+use crate::io::answerer::{self, AnswererConfig};
+use crate::io::farend::{FarEnd, Note, Recorded};
+use crate::io::graph_client::{GraphClient, Outcome};
+use crate::io::media::{self, MediaConfig, MediaStats};
+use crate::io::rtc::PeerEvent;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use webrtc::peer_connection::RTCPeerConnectionState;
+
+pub enum Signalling {
+    /// The answer is handed out to be pasted; the call is accepted elsewhere.
+    Manual,
+    /// pre_accept, accept and terminate through the Graph API.
+    Graph {
+        client: GraphClient,
+        call_id: String,
+        /// How long retries of pre_accept/accept may go on (Meta's accept window).
+        accept_window: Duration,
+    },
+}
+
+pub struct BridgeConfig {
+    pub answerer: AnswererConfig,
+    pub duration: Option<Duration>,
+    /// ICE and DTLS must connect within this.
+    pub connect_timeout: Duration,
+    /// Send an answer even when lint finds errors in it.
+    pub force: bool,
+    pub bitrate: i32,
+    /// Write both directions here (stereo WAV: caller left, far end right).
+    pub record: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Step {
+        at: Duration,
+        what: String,
+    },
+    /// The answer and what lint found in it; `sent` is false when it was refused.
+    Answer {
+        sdp: String,
+        findings: Vec<Finding>,
+        sent: bool,
+    },
+    Graph {
+        at: Duration,
+        outcome: Outcome,
+    },
+    Stats {
+        at: Duration,
+        traffic: Traffic,
+    },
+    Note {
+        at: Duration,
+        note: Note,
+    },
+}
+
+struct Run {
+    t0: Instant,
+    events: mpsc::UnboundedSender<Event>,
+    timeline: Timeline,
+}
+
+impl Run {
+    fn at(&self) -> Duration {
+        self.t0.elapsed()
+    }
+    fn step(&self, what: impl Into<String>) {
+        let _ = self.events.send(Event::Step {
+            at: self.at(),
+            what: what.into(),
+        });
+    }
+}
+
+fn traffic(m: &MediaStats) -> Traffic {
+    Traffic {
+        packets_out: m.sent_packets,
+        bytes_out: m.sent_bytes,
+        packets_in: m.received_packets,
+        bytes_in: m.received_bytes,
+        lost_in: m.rx.lost(),
+        loss_percent_in: m.rx.loss_fraction() * 100.0,
+        jitter_ms_in: m.rx.jitter_ms(48_000),
+        concealed_frames: m.concealed_frames,
+        skipped_frames_out: m.skipped_frames,
+        write_errors: m.write_errors,
+        dtmf_in: m.digits.clone(),
+        level_in_dbfs: m.level_in_dbfs,
+        level_out_dbfs: m.level_out_dbfs,
+    }
+}
+
+/// WhatsApp's candidates, for the diagnosis.
+fn remote_candidates(offer: &str) -> Vec<String> {
+    let sdp = Sdp::parse(offer);
+    sdp.lines
+        .iter()
+        .filter_map(|l| match l.attribute() {
+            Some(("candidate", Some(v))) => parse_candidate(v).ok(),
+            _ => None,
+        })
+        .map(|c| {
+            if c.address.contains(':') {
+                format!("[{}]:{}", c.address, c.port)
+            } else {
+                format!("{}:{}", c.address, c.port)
+            }
+        })
+        .collect()
+}
+
+/// Lints our answer against the offer, as `lint-sdp` would.
+pub fn lint_answer(offer: &str, answer: &str) -> Vec<Finding> {
+    match (
+        input::detect(offer.as_bytes()),
+        input::detect(answer.as_bytes()),
+    ) {
+        (Ok(o), Ok(a)) => lint::check(Some(&o), Some(&a), CallDirection::UserInitiated).findings,
+        _ => Vec::new(),
+    }
+}
+
+/// Runs one call until it ends; every step is reported on `events` as it happens.
+pub async fn run(
+    offer: &str,
+    far: Box<dyn FarEnd>,
+    cfg: BridgeConfig,
+    sig: Signalling,
+    events: mpsc::UnboundedSender<Event>,
+    mut stop: watch::Receiver<Option<Ending>>,
+) -> BridgeReport {
+    let mut r = Run {
+        t0: Instant::now(),
+        events,
+        timeline: Timeline::default(),
+    };
+    let far_name = far.name();
+    let remote = remote_candidates(offer);
+    let stats = Arc::new(Mutex::new(MediaStats::default()));
+    let finish = |r: &mut Run, ending: Ending, stats: &Arc<Mutex<MediaStats>>| {
+        r.timeline.ended = Some(r.at());
+        let traffic = traffic(&stats.lock().unwrap());
+        let window = r
+            .timeline
+            .first_rtp_out
+            .and_then(|o| Some(r.timeline.ended?.saturating_sub(o)));
+        let d = diagnose(&Evidence {
+            timeline: &r.timeline,
+            traffic: &traffic,
+            ending: &ending,
+            remote_candidates: &remote,
+            connect_timeout: cfg.connect_timeout,
+            media_window: window,
+        });
+        BridgeReport::new(d, ending, far_name.clone(), r.timeline.clone(), traffic)
+    };
+
+    let mut answered = match answerer::answer(offer, &cfg.answerer).await {
+        Ok(a) => a,
+        Err(e) => {
+            return finish(
+                &mut r,
+                Ending::Error(format!("cannot answer the offer: {e:#}")),
+                &stats,
+            );
+        }
+    };
+    r.timeline.answer_ready = Some(r.at());
+    let candidates = answered.answer.matches("a=candidate:").count();
+    r.step(format!(
+        "answer ready: {candidates} candidate{}, gathered in {} ms{}",
+        if candidates == 1 { "" } else { "s" },
+        answered.gathered_in.as_millis(),
+        if answered.gather_timed_out {
+            " (gathering timed out; sending what was gathered)"
+        } else {
+            ""
+        }
+    ));
+    let findings = lint_answer(offer, &answered.answer);
+    let errors = findings.iter().any(|f| f.rule.severity == Severity::Error);
+    let send = !errors || cfg.force;
+    let _ = r.events.send(Event::Answer {
+        sdp: answered.answer.clone(),
+        findings,
+        sent: send,
+    });
+    let pc = answered.pc.clone();
+    if !send {
+        let _ = pc.close().await;
+        return finish(&mut r, Ending::AnswerRefused, &stats);
+    }
+
+    // The media loop runs from now on; it sends only once told to start.
+    let (start_tx, start_rx) = watch::channel(false);
+    let (stop_media, stop_media_rx) = watch::channel(false);
+    let (tracks_tx, tracks_rx) = mpsc::unbounded_channel();
+    let (_dtmf_tx, dtmf_rx) = mpsc::unbounded_channel();
+    let (far, recording): (Box<dyn FarEnd>, _) = if cfg.record.is_some() {
+        let rec = Recorded::new(far);
+        let recording = rec.recording.clone();
+        (Box::new(rec), Some(recording))
+    } else {
+        (far, None)
+    };
+    let media_cfg = MediaConfig {
+        track: answered.track.clone(),
+        ssrc: answered.ssrc,
+        opus_pt: answered.codecs.opus_pt,
+        dtmf_pt: answered.codecs.dtmf_pt,
+        bitrate: cfg.bitrate,
+    };
+    let media = tokio::spawn(media::run_media(
+        media_cfg,
+        far,
+        tracks_rx,
+        start_rx,
+        stop_media_rx,
+        dtmf_rx,
+        stats.clone(),
+    ));
+
+    let mut pre_accepted = false;
+    let mut accepted = false;
+    let t0 = r.t0;
+    let deadline = |window: &Duration| t0 + *window;
+    if let Signalling::Graph {
+        client,
+        call_id,
+        accept_window,
+    } = &sig
+    {
+        let outcome = client
+            .call(
+                Action::PreAccept,
+                call_id,
+                Some(&answered.answer),
+                deadline(accept_window),
+            )
+            .await;
+        r.timeline.pre_accept = Some(r.at());
+        let _ = r.events.send(Event::Graph {
+            at: r.at(),
+            outcome: outcome.clone(),
+        });
+        match outcome.error {
+            Some(e) => {
+                let report = end(
+                    &mut r,
+                    &pc,
+                    &stop_media,
+                    media,
+                    Ending::Graph(e.to_string()),
+                    &sig,
+                    false,
+                    false,
+                )
+                .await;
+                return finish(&mut r, report, &stats);
+            }
+            None => pre_accepted = true,
+        }
+    }
+
+    // A stop signal whose sender is gone can never fire.
+    let mut stop_open = true;
+    // ICE and DTLS, bounded.
+    let connect_by = tokio::time::sleep(cfg.connect_timeout);
+    tokio::pin!(connect_by);
+    let ending = loop {
+        tokio::select! {
+            e = answered.events.recv() => match e {
+                Some(PeerEvent::Ice(s)) if s.to_string() == "connected" && r.timeline.ice_connected.is_none() => {
+                    r.timeline.ice_connected = Some(r.at());
+                    r.step("ICE connected");
+                }
+                Some(PeerEvent::State(RTCPeerConnectionState::Connected)) => {
+                    r.timeline.dtls_connected = Some(r.at());
+                    r.step("DTLS connected");
+                    break None;
+                }
+                Some(PeerEvent::State(s @ (RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed))) => {
+                    break Some(Ending::Connection(format!("the connection went {s} while connecting")));
+                }
+                Some(PeerEvent::Track(t)) => { let _ = tracks_tx.send(t); }
+                Some(_) => {}
+                None => break Some(Ending::Error("the WebRTC peer stopped".into())),
+            },
+            _ = &mut connect_by => break Some(Ending::ConnectTimeout),
+            r = stop.changed(), if stop_open => {
+                let why = stop.borrow().clone();
+                match (r, why) {
+                    (_, Some(e)) => break Some(e),
+                    (Err(_), None) => stop_open = false,
+                    (Ok(()), None) => {}
+                }
+            }
+        }
+    };
+    if let Some(ending) = ending {
+        let report = end(
+            &mut r,
+            &pc,
+            &stop_media,
+            media,
+            ending,
+            &sig,
+            pre_accepted,
+            false,
+        )
+        .await;
+        return finish(&mut r, report, &stats);
+    }
+
+    if let Signalling::Graph {
+        client,
+        call_id,
+        accept_window,
+    } = &sig
+    {
+        // Nothing is sent between pre_accept and accept: Meta counts the first packet as the accept.
+        let outcome = client
+            .call(
+                Action::Accept,
+                call_id,
+                Some(&answered.answer),
+                deadline(accept_window),
+            )
+            .await;
+        r.timeline.accept = Some(r.at());
+        let _ = r.events.send(Event::Graph {
+            at: r.at(),
+            outcome: outcome.clone(),
+        });
+        if let Some(e) = outcome.error {
+            let report = end(
+                &mut r,
+                &pc,
+                &stop_media,
+                media,
+                Ending::Graph(e.to_string()),
+                &sig,
+                pre_accepted,
+                false,
+            )
+            .await;
+            return finish(&mut r, report, &stats);
+        }
+        accepted = true;
+    }
+    let _ = start_tx.send(true);
+    let media_started = r.at();
+
+    // The call: stats, notes, and watching for its end.
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut last_stats = Duration::ZERO;
+    let ending = loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let (first_out, first_in, notes) = {
+                    let mut m = stats.lock().unwrap();
+                    (m.first_sent, m.first_received, std::mem::take(&mut m.notes))
+                };
+                for note in notes {
+                    let _ = r.events.send(Event::Note { at: r.at(), note });
+                }
+                if r.timeline.first_rtp_out.is_none() && let Some(t) = first_out {
+                    r.timeline.first_rtp_out = Some(t.saturating_duration_since(r.t0));
+                    let _ = r.events.send(Event::Step { at: t.saturating_duration_since(r.t0), what: "first RTP out".into() });
+                }
+                if r.timeline.first_rtp_in.is_none() && let Some(t) = first_in {
+                    r.timeline.first_rtp_in = Some(t.saturating_duration_since(r.t0));
+                    let _ = r.events.send(Event::Step { at: t.saturating_duration_since(r.t0), what: "first RTP in".into() });
+                }
+                let now = r.at();
+                if now >= last_stats + Duration::from_millis(500) {
+                    last_stats = now;
+                    let _ = r.events.send(Event::Stats { at: now, traffic: traffic(&stats.lock().unwrap()) });
+                }
+                if cfg.duration.is_some_and(|d| now >= media_started + d) {
+                    break Ending::Duration;
+                }
+            }
+            e = answered.events.recv() => match e {
+                Some(PeerEvent::State(s @ (RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed | RTCPeerConnectionState::Disconnected))) => {
+                    break Ending::Connection(format!("the connection went {s}"));
+                }
+                Some(PeerEvent::Track(t)) => { let _ = tracks_tx.send(t); }
+                Some(_) => {}
+                None => break Ending::Error("the WebRTC peer stopped".into()),
+            },
+            r = stop.changed(), if stop_open => {
+                let why = stop.borrow().clone();
+                match (r, why) {
+                    (_, Some(e)) => break e,
+                    (Err(_), None) => stop_open = false,
+                    (Ok(()), None) => {}
+                }
+            }
+        }
+    };
+    let report = end(
+        &mut r,
+        &pc,
+        &stop_media,
+        media,
+        ending,
+        &sig,
+        pre_accepted,
+        accepted,
+    )
+    .await;
+    if let (Some(path), Some(rec)) = (&cfg.record, recording) {
+        let stereo = rec.lock().unwrap().interleaved();
+        if let Err(e) = crate::io::media::write_wav_stereo(path, &stereo) {
+            r.step(format!("could not write the recording: {e:#}"));
+        } else {
+            r.step(format!("recording written to {}", path.display()));
+        }
+    }
+    finish(&mut r, report, &stats)
+}
+
+/// Stops media, ends the call through the Graph API (terminate once
+/// accepted, reject once only pre-accepted), closes the connection.
+#[allow(clippy::too_many_arguments)]
+async fn end(
+    r: &mut Run,
+    pc: &Arc<dyn webrtc::peer_connection::PeerConnection>,
+    stop_media: &watch::Sender<bool>,
+    media: tokio::task::JoinHandle<anyhow::Result<()>>,
+    ending: Ending,
+    sig: &Signalling,
+    pre_accepted: bool,
+    accepted: bool,
+) -> Ending {
+    let _ = stop_media.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(2), media).await;
+    if let Signalling::Graph {
+        client, call_id, ..
+    } = sig
+    {
+        let action = match (accepted, pre_accepted) {
+            // The caller hung up: the call is over on Meta's side already.
+            _ if ending == Ending::HungUp => None,
+            (true, _) => Some(Action::Terminate),
+            (false, true) => Some(Action::Reject),
+            _ => None,
+        };
+        if let Some(action) = action {
+            let outcome = client
+                .call(
+                    action,
+                    call_id,
+                    None,
+                    Instant::now() + Duration::from_secs(5),
+                )
+                .await;
+            let _ = r.events.send(Event::Graph {
+                at: r.at(),
+                outcome,
+            });
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(2), pc.close()).await;
+    ending
+}
