@@ -413,7 +413,9 @@ mod tests {
         assert_eq!(far_end("silence").unwrap().name(), "silence");
         assert!(far_end("tone:5").is_err());
         assert!(far_end("play:").is_err());
-        let Err(e) = far_end("kazoo") else { panic!("kazoo is not a far end") };
+        let Err(e) = far_end("kazoo") else {
+            panic!("kazoo is not a far end")
+        };
         assert!(e.hint.unwrap().contains("echo"));
     }
 

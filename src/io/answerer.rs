@@ -147,8 +147,8 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
             .context("cannot start the WebRTC peer")?,
     );
     let started = Instant::now();
-    let desc = RTCSessionDescription::offer(offer.to_string())
-        .context("the offer does not parse as SDP")?;
+    let applied = without_foreign_dtmf(offer);
+    let desc = RTCSessionDescription::offer(applied).context("the offer does not parse as SDP")?;
     pc.set_remote_description(desc)
         .await
         .context("the offer cannot be applied")?;
@@ -202,6 +202,50 @@ async fn forward(
             return;
         }
     }
+}
+
+/// The offer as webrtc-rs gets it: without telephone-event at clock rates
+/// other than 8000. Its codec matching ignores the clock rate, so an offer
+/// with `telephone-event/48000` beside `/8000` is answered with one payload
+/// type twice and DTMF at the wrong rate (deps.md §1 gotcha 3). WhatsApp sends
+/// DTMF at 8000 only, so nothing is lost.
+pub fn without_foreign_dtmf(offer: &str) -> String {
+    let sdp = Sdp::parse(offer);
+    let Some(audio) = sdp.audio() else {
+        return offer.to_string();
+    };
+    let foreign: Vec<String> = sdp
+        .media_attrs(audio, "rtpmap")
+        .filter_map(|a| parse_rtpmap(a.value_or_empty()).ok())
+        .filter(|m| m.is("telephone-event") && m.clock_rate != 8000)
+        .map(|m| m.pt)
+        .collect();
+    if foreign.is_empty() {
+        return offer.to_string();
+    }
+    let pt_of = |v: &str| v.split(' ').next().unwrap_or("").to_string();
+    let mut out = String::with_capacity(offer.len());
+    for (i, line) in sdp.lines.iter().enumerate() {
+        let in_audio = i > audio.line() && i < audio.section.end;
+        let about_foreign = matches!(line.attribute(), Some(("rtpmap" | "fmtp" | "rtcp-fb", Some(v))) if foreign.contains(&pt_of(v)));
+        if in_audio && about_foreign {
+            continue;
+        }
+        if i == audio.line() {
+            let kept: Vec<&str> = line
+                .text
+                .split(' ')
+                .enumerate()
+                .filter(|(n, f)| *n < 3 || !foreign.iter().any(|p| p == f))
+                .map(|(_, f)| f)
+                .collect();
+            out.push_str(&kept.join(" "));
+        } else {
+            out.push_str(&line.text);
+        }
+        out.push_str("\r\n");
+    }
+    out
 }
 
 fn bind_addresses(cfg: &AnswererConfig) -> anyhow::Result<Vec<SocketAddr>> {
@@ -290,6 +334,22 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.to_string().contains("no Opus"));
+    }
+
+    #[test]
+    fn dtmf_at_other_rates_is_not_offered_to_webrtc_rs() {
+        let offer = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 110 126\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:110 telephone-event/48000\r\na=fmtp:110 0-15\r\na=rtpmap:126 telephone-event/8000\r\n";
+        assert_eq!(
+            without_foreign_dtmf(offer),
+            "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 126\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:126 telephone-event/8000\r\n"
+        );
+        let real =
+            include_str!("../../testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp");
+        assert_eq!(
+            without_foreign_dtmf(real),
+            real,
+            "a real WhatsApp offer is applied as it is"
+        );
     }
 
     #[test]

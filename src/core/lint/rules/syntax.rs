@@ -111,6 +111,9 @@ fn field_problem(t: char, value: &str) -> Option<String> {
         'm' if f[1].split('/').next().and_then(|p| p.parse::<u16>().ok()).is_none() => {
             Some(format!("`m=` port `{}` is not a number in 0-65535", f[1]))
         }
+        'm' if let Some(dup) = f[3..].iter().enumerate().find(|(i, x)| f[3..*i + 3].contains(x)) => {
+            Some(format!("`m=` lists format {} twice", dup.1))
+        }
         _ => None,
     }
 }

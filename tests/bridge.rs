@@ -1,0 +1,498 @@
+//! `wacall bridge` against `wacall sim`, as processes on loopback: manual
+//! and Graph signalling, both real offer shapes, echo checked by the
+//! frequency WhatsApp's side hears, Ctrl-C ending the call with terminate,
+//! Graph errors retried or explained, a bad answer refused, bad input refused.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const WACALL: &str = env!("CARGO_BIN_EXE_wacall");
+
+fn lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn of_type(out: &[u8], t: &str) -> Vec<Value> {
+    lines(out)
+        .into_iter()
+        .filter(|v| v["type"] == t)
+        .map(|v| v["data"].clone())
+        .collect()
+}
+
+fn wait_for(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `wacall sim offer` and `wacall bridge --offer` meeting through files.
+fn manual(sim_extra: &[&str], bridge_extra: &[&str]) -> (Output, Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
+    let sim = Command::new(WACALL)
+        .args([
+            "--json",
+            "sim",
+            "offer",
+            "--seconds",
+            "2",
+            "--tone",
+            "440",
+            "--answer-timeout",
+            "20",
+        ])
+        .arg("--out")
+        .arg(&offer)
+        .arg("--answer")
+        .arg(&answer)
+        .args(sim_extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&offer);
+    let bridge = Command::new(WACALL)
+        .args(["--json", "bridge", "--bind", "127.0.0.1", "--duration", "4"])
+        .arg("--offer")
+        .arg(&offer)
+        .arg("--answer-out")
+        .arg(&answer)
+        .args(bridge_extra)
+        .output()
+        .unwrap();
+    let sim = sim.wait_with_output().unwrap();
+    (sim, bridge, dir)
+}
+
+#[test]
+fn manual_mode_with_a_tone_and_a_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("call.wav");
+    let (sim, bridge, _d) = manual(
+        &[],
+        &["--to", "tone:1000", "--record", rec.to_str().unwrap()],
+    );
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    // `sim offer --out FILE` prints on stdout; the JSON report is there.
+    let r = of_type(&sim.stdout, "call")
+        .pop()
+        .unwrap_or_else(|| panic!("no call report: {}", text(&sim)));
+    assert_eq!(r["ok"], true, "{r:#}");
+    assert!(
+        (r["heard"]["dominant_hz"].as_f64().unwrap() - 1000.0).abs() < 2.0,
+        "{r:#}"
+    );
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    assert_eq!(summary["ok"], true, "{summary:#}");
+    assert!(summary["traffic"]["packets_in"].as_u64().unwrap() > 50);
+    // The answer was checked and sent.
+    let answer = of_type(&bridge.stdout, "answer").pop().unwrap();
+    assert_eq!(answer["sent"], true);
+    assert!(
+        answer["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] != "error")
+    );
+    // Both directions, in stereo: the caller's 440 Hz left, our 1000 Hz right.
+    let reader = hound::WavReader::open(&rec).unwrap();
+    assert_eq!(reader.spec().channels, 2);
+    let samples: Vec<i16> = reader.into_samples::<i16>().map(Result::unwrap).collect();
+    let left: Vec<i16> = samples.iter().step_by(2).copied().collect();
+    let right: Vec<i16> = samples.iter().skip(1).step_by(2).copied().collect();
+    let hz = |s: &[i16]| wacall::core::audio::dominant_frequency(s).unwrap();
+    assert!(
+        (hz(&left) - 440.0).abs() < 2.0,
+        "caller channel: {}",
+        hz(&left)
+    );
+    assert!(
+        (hz(&right) - 1000.0).abs() < 2.0,
+        "far-end channel: {}",
+        hz(&right)
+    );
+}
+
+#[test]
+fn echo_with_both_real_offer_shapes() {
+    for template in [
+        "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp",
+        "testdata/corpus/offer-whatsapp-real-uic-2025-11-05-mehery-web-vue.sdp",
+    ] {
+        let (sim, bridge, _d) = manual(&["--offer-template", template], &["--to", "echo"]);
+        assert_eq!(
+            bridge.status.code(),
+            Some(0),
+            "{template}: {}",
+            text(&bridge)
+        );
+        let r = of_type(&sim.stdout, "call").pop().unwrap();
+        assert_eq!(r["ok"], true, "{template}: {r:#}");
+        let hz = r["heard"]["dominant_hz"].as_f64().unwrap();
+        assert!(
+            (hz - 440.0).abs() < 2.0,
+            "{template}: WhatsApp's side heard {hz} Hz, it sent 440"
+        );
+    }
+}
+
+/// A real signed `connect` webhook from `wacall sim`, caught by wacall's own receiver.
+struct GraphCall {
+    sim: Option<Child>,
+    webhook: PathBuf,
+    token: PathBuf,
+    graph_port: u16,
+    _dir: tempfile::TempDir,
+}
+
+fn graph_call(sim_extra: &[&str]) -> GraphCall {
+    let dir = tempfile::tempdir().unwrap();
+    let webhook = dir.path().join("connect.json");
+    let token = dir.path().join("token");
+    std::fs::write(&token, "graph-token\n").unwrap();
+    let graph_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let receiver = rt
+        .block_on(wacall::io::webhook_server::Receiver::start(
+            wacall::io::webhook_server::ReceiverConfig::new(
+                "127.0.0.1:0".parse().unwrap(),
+                Some("app-secret".into()),
+            ),
+            tx,
+        ))
+        .unwrap();
+    let sim = Command::new(WACALL)
+        .args([
+            "--json",
+            "sim",
+            "--app-secret",
+            "app-secret",
+            "--graph-token",
+            "graph-token",
+            "--webhook-url",
+        ])
+        .arg(receiver.url("/webhook"))
+        .args(["--graph-listen", &format!("127.0.0.1:{graph_port}")])
+        .args(sim_extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let delivery = rt
+        .block_on(async { tokio::time::timeout(Duration::from_secs(20), rx.recv()).await })
+        .unwrap()
+        .unwrap();
+    std::fs::write(&webhook, &delivery.raw).unwrap();
+    // The receiver stays up (in the runtime) for the terminate webhook.
+    std::mem::forget(rt);
+    std::mem::forget(receiver);
+    GraphCall {
+        sim: Some(sim),
+        webhook,
+        token,
+        graph_port,
+        _dir: dir,
+    }
+}
+
+impl GraphCall {
+    fn bridge(&self, extra: &[&str]) -> Command {
+        let mut c = Command::new(WACALL);
+        c.args(["--json", "bridge", "--graph", "--bind", "127.0.0.1"])
+            .arg("--offer")
+            .arg(&self.webhook)
+            .arg("--token-file")
+            .arg(&self.token)
+            .args([
+                "--graph-url",
+                &format!("http://127.0.0.1:{}", self.graph_port),
+            ])
+            .args(extra);
+        c
+    }
+
+    fn sim_report(&mut self) -> Value {
+        let out = self.sim.take().unwrap().wait_with_output().unwrap();
+        of_type(&out.stdout, "call")
+            .pop()
+            .unwrap_or_else(|| panic!("no call report: {}", text(&out)))
+    }
+}
+
+impl Drop for GraphCall {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.sim.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn actions(report: &Value) -> Vec<(String, u64)> {
+    report["graph_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["action"].as_str().unwrap().to_string(),
+                g["status"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn graph_mode_from_a_webhook_ends_with_terminate() {
+    let mut call = graph_call(&["--seconds", "30", "--tone", "440"]);
+    let bridge = call.bridge(&["--duration", "2"]).output().unwrap();
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let graph: Vec<String> = of_type(&bridge.stdout, "graph")
+        .iter()
+        .map(|g| g["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(graph, ["pre_accept", "accept", "terminate"]);
+    let r = call.sim_report();
+    assert_eq!(r["end"]["kind"], "terminated_by_business", "{r:#}");
+    assert_eq!(
+        actions(&r),
+        [
+            ("pre_accept".into(), 200),
+            ("accept".into(), 200),
+            ("terminate".into(), 200)
+        ]
+    );
+    assert_eq!(r["ok"], true, "{r:#}");
+    assert!(
+        (r["heard"]["dominant_hz"].as_f64().unwrap() - 440.0).abs() < 2.0,
+        "echo"
+    );
+    // Nothing was sent between pre_accept and accept.
+    assert!(
+        !r["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("before accept")),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn ctrl_c_terminates_the_call_and_exits_0() {
+    let mut call = graph_call(&["--seconds", "30"]);
+    let mut bridge = call
+        .bridge(&[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until media flows, by the bridge's own account.
+    let stdout = bridge.stdout.take().unwrap();
+    let mut reader = std::io::BufReader::new(stdout);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(Instant::now() < deadline, "media never flowed");
+        if std::io::BufRead::read_line(&mut reader, &mut line).unwrap() == 0 {
+            panic!("the bridge ended early");
+        }
+        if line.contains("first RTP in") {
+            break;
+        }
+    }
+    Command::new("kill")
+        .args(["-INT", &bridge.id().to_string()])
+        .status()
+        .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    let status = bridge.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    let summary: Value = rest
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["type"] == "summary")
+        .unwrap();
+    assert_eq!(summary["data"]["ending"]["kind"], "interrupted");
+    let r = call.sim_report();
+    assert_eq!(r["end"]["kind"], "terminated_by_business", "{r:#}");
+}
+
+#[test]
+fn transient_graph_errors_are_retried_and_fatal_ones_explained() {
+    let mut call = graph_call(&[
+        "--seconds",
+        "30",
+        "--inject-graph-error",
+        "pre_accept:503x2",
+    ]);
+    let bridge = call.bridge(&["--duration", "1"]).output().unwrap();
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let pre = &of_type(&bridge.stdout, "graph")[0];
+    assert_eq!(
+        (pre["action"].as_str(), pre["attempts"].as_u64()),
+        (Some("pre_accept"), Some(3))
+    );
+    assert_eq!(call.sim_report()["ok"], true);
+
+    let call = graph_call(&["--seconds", "30"]);
+    std::fs::write(&call.token, "wrong-token").unwrap();
+    let bridge = call.bridge(&["--duration", "1"]).output().unwrap();
+    assert_eq!(bridge.status.code(), Some(1), "{}", text(&bridge));
+    let g = &of_type(&bridge.stdout, "graph")[0];
+    assert_eq!(g["error"]["code"], 190);
+    assert!(
+        g["error"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("WHATSAPP_TOKEN"),
+        "{g:#}"
+    );
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    assert_eq!(summary["layer"], "signalling");
+}
+
+/// An offer our answer cannot honour (maxptime 10 against minptime 20): the
+/// answer breaks WA016, so it is not sent; --force sends it.
+#[test]
+fn an_answer_with_errors_is_not_sent_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let offer = dir.path().join("offer.sdp");
+    let real =
+        std::fs::read_to_string("testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp")
+            .unwrap();
+    std::fs::write(&offer, real.replace("a=maxptime:20", "a=maxptime:10")).unwrap();
+    let answer = dir.path().join("answer.sdp");
+    let refused = Command::new(WACALL)
+        .args([
+            "--json",
+            "bridge",
+            "--bind",
+            "127.0.0.1",
+            "--connect-timeout",
+            "1",
+        ])
+        .arg("--offer")
+        .arg(&offer)
+        .arg("--answer-out")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let a = of_type(&refused.stdout, "answer").pop().unwrap();
+    assert_eq!(a["sent"], false);
+    assert!(
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "WA016"),
+        "{a:#}"
+    );
+    assert!(!answer.exists(), "a refused answer is not written");
+    let forced = Command::new(WACALL)
+        .args([
+            "--json",
+            "bridge",
+            "--bind",
+            "127.0.0.1",
+            "--connect-timeout",
+            "1",
+            "--force",
+        ])
+        .arg("--offer")
+        .arg(&offer)
+        .arg("--answer-out")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    assert_eq!(
+        of_type(&forced.stdout, "answer").pop().unwrap()["sent"],
+        true
+    );
+    assert!(answer.exists());
+    // Nobody answers it: the connect timeout names ICE.
+    assert_eq!(
+        of_type(&forced.stdout, "summary").pop().unwrap()["layer"],
+        "ice"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_before_any_network() {
+    let refused = |args: &[&str], says: &str| {
+        let out = Command::new(WACALL)
+            .arg("bridge")
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(says),
+            "{args:?}: {err}"
+        );
+    };
+    let real = "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp";
+    refused(&["--offer", "testdata/no-such.sdp"], "cannot read");
+    refused(&["--offer", "README.md"], "not SDP");
+    refused(
+        &["--offer", "testdata/answers/good-accept.json"],
+        "holds an answer",
+    );
+    refused(
+        &["--offer", "testdata/rules/WA014-fires-no-opus.offer.sdp"],
+        "no Opus",
+    );
+    refused(
+        &["--offer", "testdata/rules/WA013-fires-no-audio.offer.sdp"],
+        "cannot answer",
+    );
+    refused(&["--offer", real, "--to", "kazoo"], "not a far end");
+    refused(&["--offer", real, "--udp-ports", "9-1"], "not a range");
+    refused(&["--offer", real, "--graph"], "needs the call id");
+    refused(
+        &[
+            "--offer",
+            real,
+            "--graph",
+            "--call-id",
+            "wacid.x",
+            "--phone-number-id",
+            "1",
+        ],
+        "no Graph API token",
+    );
+    refused(
+        &["--offer", real, "--stun", "http://x"],
+        "not a stun: or turn: URL",
+    );
+}
