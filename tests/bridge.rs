@@ -293,6 +293,10 @@ fn graph_mode_from_a_webhook_ends_with_terminate() {
         (r["heard"]["dominant_hz"].as_f64().unwrap() - 440.0).abs() < 2.0,
         "echo"
     );
+    assert_eq!(
+        r["business_certificate"], "ecdsa-p256",
+        "Meta recommends ECDSA"
+    );
     // Nothing was sent between pre_accept and accept.
     assert!(
         !r["notes"]
@@ -495,4 +499,183 @@ fn bad_input_exits_2_before_any_network() {
         &["--offer", real, "--stun", "http://x"],
         "not a stun: or turn: URL",
     );
+}
+
+/// A bridge nobody answers: its answer and steps, on stdout (SDP) and stderr.
+fn answer_only(extra: &[&str]) -> Output {
+    Command::new(WACALL)
+        .args(["bridge", "--bind", "127.0.0.1", "--connect-timeout", "1"])
+        .args([
+            "--offer",
+            "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp",
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn candidates(answer: &str) -> Vec<String> {
+    answer
+        .lines()
+        .filter(|l| l.starts_with("a=candidate:"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_answer_as_a_graph_body_lints_clean() {
+    let out = answer_only(&["--answer-format", "graph", "--call-id", "wacid.abc"]);
+    let body: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert_eq!(body["action"], "accept");
+    assert_eq!(body["call_id"], "wacid.abc");
+    assert_eq!(body["session"]["sdp_type"], "answer");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accept.json");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let lint = Command::new(WACALL)
+        .args([
+            "lint-sdp",
+            "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(0), "{}", text(&lint));
+}
+
+#[test]
+fn public_ip_and_port_range_shape_the_candidate() {
+    let out = answer_only(&["--public-ip", "203.0.113.9", "--udp-ports", "41000-41010"]);
+    let answer = String::from_utf8_lossy(&out.stdout).to_string();
+    let c = candidates(&answer);
+    assert_eq!(c.len(), 1, "{answer}");
+    let f: Vec<&str> = c[0].split(' ').collect();
+    assert_eq!(
+        f[4], "203.0.113.9",
+        "the public address replaces the private one: {}",
+        c[0]
+    );
+    let port: u16 = f[5].parse().unwrap();
+    assert!((41000..=41010).contains(&port), "{port}");
+    assert!(
+        answer.contains(&format!("m=audio {port} ")),
+        "the m= line names the candidate"
+    );
+}
+
+/// A STUN server on loopback that reports every client as 203.0.113.7.
+fn stun_server(respond: bool) -> (u16, std::thread::JoinHandle<()>) {
+    use wacall::core::stun::{BINDING, Builder, Class, Message};
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            if !respond {
+                continue;
+            }
+            if let Ok(m) = Message::parse(&buf[..n]) {
+                let mapped = std::net::SocketAddr::new("203.0.113.7".parse().unwrap(), from.port());
+                let r = Builder::new(Class::Success, BINDING, m.transaction)
+                    .xor_mapped_address(mapped)
+                    .fingerprint()
+                    .build();
+                let _ = sock.send_to(&r, from);
+            }
+        }
+    });
+    (port, t)
+}
+
+#[test]
+fn stun_adds_a_server_reflexive_candidate() {
+    let (port, _t) = stun_server(true);
+    let out = answer_only(&["--stun", &format!("stun:127.0.0.1:{port}")]);
+    let answer = String::from_utf8_lossy(&out.stdout).to_string();
+    let srflx: Vec<String> = candidates(&answer)
+        .into_iter()
+        .filter(|c| c.contains("typ srflx"))
+        .collect();
+    assert_eq!(srflx.len(), 1, "{}", text(&out));
+    assert!(srflx[0].contains(" 203.0.113.7 "), "{}", srflx[0]);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("WA009"),
+        "a reachable candidate: no private-only warning"
+    );
+}
+
+#[test]
+fn gathering_is_bounded_by_the_gather_timeout() {
+    let (port, _t) = stun_server(false);
+    let started = Instant::now();
+    let out = Command::new(WACALL)
+        .args([
+            "--json",
+            "bridge",
+            "--bind",
+            "127.0.0.1",
+            "--connect-timeout",
+            "1",
+            "--gather-timeout",
+            "0.5",
+        ])
+        .args([
+            "--offer",
+            "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp",
+        ])
+        .args([
+            "--stun",
+            &format!("stun:127.0.0.1:{port}"),
+            "--answer-out",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    let steps = of_type(&out.stdout, "step");
+    let ready = steps
+        .iter()
+        .find(|s| s["what"].as_str().unwrap().starts_with("answer ready"))
+        .unwrap();
+    assert!(
+        ready["what"].as_str().unwrap().contains("timed out"),
+        "{ready}"
+    );
+    let at = ready["at_ms"].as_f64().unwrap();
+    assert!(
+        (450.0..1500.0).contains(&at),
+        "answer ready at {at} ms, the timeout was 500 ms"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_wav_far_end_reaches_whatsapp() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("prompt.wav");
+    let mut tone = wacall::core::audio::Tone::new(700.0, 0.3);
+    let samples: Vec<i16> = (0..100).flat_map(|_| tone.frame()).collect();
+    wacall::io::media::write_wav(&wav, &samples).unwrap();
+    let far = format!("play:{}", wav.display());
+    let (sim, bridge, _d) = manual(&[], &["--to", &far]);
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let r = of_type(&sim.stdout, "call").pop().unwrap();
+    assert!(
+        (r["heard"]["dominant_hz"].as_f64().unwrap() - 700.0).abs() < 2.0,
+        "{r:#}"
+    );
+}
+
+#[test]
+fn the_demo_works() {
+    let out = Command::new(WACALL)
+        .args(["--json", "demo", "--seconds", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v = of_type(&out.stdout, "verdict").pop().unwrap();
+    assert_eq!(v["ok"], true);
+    assert!((v["whatsapp"]["heard"]["dominant_hz"].as_f64().unwrap() - 440.0).abs() < 2.0);
+    assert_eq!(v["bridge"]["traffic"]["dtmf_in"], "1");
 }

@@ -15,7 +15,8 @@
 
 use crate::core::sdp::{Sdp, parse_rtpmap};
 use crate::io::rtc::{self, Codecs, Events, PeerEvent};
-use ::rtc::peer_connection::transport::{RTCDtlsRole, RTCIceCandidateType};
+use ::rtc::peer_connection::certificate::{CertificateParams, RTCCertificate};
+use ::rtc::peer_connection::transport::RTCDtlsRole;
 use anyhow::{Context, anyhow, bail};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::Arc;
@@ -114,13 +115,23 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
     let mut se = SettingEngineBuilder::new()
         .with_answering_dtls_role(RTCDtlsRole::Client)
         .with_ice_connection_attempts(Some(cfg.check_interval), Some(attempts));
-    if let Some(ip) = cfg.public_ip {
-        se = se.with_nat_1to1_ips(vec![ip.to_string()], RTCIceCandidateType::Host);
-    }
+
     if cfg.bind.iter().any(|ip| ip.is_loopback()) {
         se = se.with_include_loopback_candidate(true);
     }
+    // ECDSA P-256 explicitly: Meta recommends ECDSA/ECDH certificates (small
+    // enough that the DTLS handshake needs no fragmentation).
+    let provider =
+        ::rtc::crypto::default_provider().map_err(|e| anyhow!("no crypto provider: {e}"))?;
+    let certificate = RTCCertificate::generate(
+        provider.crypto(),
+        ::rtc::crypto::SignatureScheme::EcdsaP256Sha256,
+        CertificateParams::new(vec!["wacall".to_owned()])
+            .map_err(|e| anyhow!("certificate parameters: {e}"))?,
+    )
+    .map_err(|e| anyhow!("cannot generate the DTLS certificate: {e}"))?;
     let config = RTCConfigurationBuilder::new()
+        .with_certificates(vec![certificate])
         .with_ice_servers(
             cfg.ice_servers
                 .iter()
@@ -180,7 +191,7 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
         .local_description()
         .await
         .ok_or_else(|| anyhow!("no local description"))?;
-    let answer = tidy_answer(&local.sdp);
+    let answer = tidy_answer(&local.sdp, cfg.public_ip);
     Ok(Answered {
         pc,
         answer,
@@ -266,10 +277,22 @@ fn bind_addresses(cfg: &AnswererConfig) -> anyhow::Result<Vec<SocketAddr>> {
 }
 
 /// The answer as sent to Meta: CRLF, no RTCP-component candidates (RTP and
-/// RTCP share one port, `a=rtcp-mux`), and the `m=`/`c=` lines naming the
-/// first candidate instead of the `9 / 0.0.0.0` placeholder.
-pub fn tidy_answer(sdp: &str) -> String {
+/// RTCP share one port, `a=rtcp-mux`), host candidates at `public_ip` when
+/// given, and the `m=`/`c=` lines naming the first candidate instead of the
+/// `9 / 0.0.0.0` placeholder.
+///
+/// `public_ip` is applied here because webrtc-rs 0.21.1 stores
+/// `with_nat_1to1_ips` and never reads it. Rewriting the advertised address
+/// is safe: WhatsApp's ICE-lite side never checks toward our candidates, it
+/// answers our checks, which arrive from the public address through the NAT.
+pub fn tidy_answer(sdp: &str, public_ip: Option<IpAddr>) -> String {
     use crate::core::sdp::{LineKind, parse_candidate};
+    let public = |c: &crate::core::sdp::Candidate| -> String {
+        match public_ip {
+            Some(ip) if c.typ == "host" => ip.to_string(),
+            _ => c.address.clone(),
+        }
+    };
     let parsed = Sdp::parse(sdp);
     let first = parsed
         .lines
@@ -280,11 +303,24 @@ pub fn tidy_answer(sdp: &str) -> String {
         })
         .find(|c| c.component == 1 && c.address.parse::<IpAddr>().is_ok());
     let mut out = String::with_capacity(sdp.len());
+    let mut advertised = Vec::new();
     for line in &parsed.lines {
         if let Some(("candidate", Some(v))) = line.attribute()
-            && parse_candidate(v).is_ok_and(|c| c.component != 1)
+            && let Ok(c) = parse_candidate(v)
         {
-            continue;
+            let address = public(&c);
+            // Several private addresses behind one public one are one candidate.
+            if c.component != 1 || advertised.contains(&(address.clone(), c.port)) {
+                continue;
+            }
+            advertised.push((address.clone(), c.port));
+            if address != c.address {
+                let fields: Vec<&str> = v.split(' ').collect();
+                let mut rewritten = fields.clone();
+                rewritten[4] = &address;
+                out.push_str(&format!("a=candidate:{}\r\n", rewritten.join(" ")));
+                continue;
+            }
         }
         match (&line.kind, &first) {
             (LineKind::Field('m'), Some(c)) => {
@@ -299,12 +335,9 @@ pub fn tidy_answer(sdp: &str) -> String {
             (LineKind::Field('c'), Some(c))
                 if parsed.media.iter().any(|m| line.number > m.section.start) =>
             {
-                let family = if c.address.contains(':') {
-                    "IP6"
-                } else {
-                    "IP4"
-                };
-                out.push_str(&format!("c=IN {family} {}\r\n", c.address));
+                let address = public(c);
+                let family = if address.contains(':') { "IP6" } else { "IP4" };
+                out.push_str(&format!("c=IN {family} {address}\r\n"));
             }
             _ => {
                 out.push_str(&line.text);
@@ -355,10 +388,12 @@ mod tests {
     #[test]
     fn tidy_answers_drop_rtcp_candidates_and_name_the_default() {
         let raw = "v=0\nm=audio 9 UDP/TLS/RTP/SAVPF 111 126\nc=IN IP4 0.0.0.0\na=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\na=candidate:1 2 udp 2130706431 127.0.0.1 5000 typ host\na=end-of-candidates\n";
-        let t = tidy_answer(raw);
+        let t = tidy_answer(raw, None);
         assert_eq!(
             t,
             "v=0\r\nm=audio 5000 UDP/TLS/RTP/SAVPF 111 126\r\nc=IN IP4 127.0.0.1\r\na=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\r\na=end-of-candidates\r\n"
         );
+        let public = tidy_answer(raw, Some("203.0.113.9".parse().unwrap()));
+        assert!(public.contains("c=IN IP4 203.0.113.9\r\na=candidate:1 1 udp 2130706431 203.0.113.9 5000 typ host\r\n"), "{public}");
     }
 }

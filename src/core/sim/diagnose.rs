@@ -138,6 +138,9 @@ pub fn diagnose(e: &Evidence) -> Diagnosis {
             e.opus_pt
         ));
     }
+    if s.certificate == Some("rsa") {
+        notes.push("the business's DTLS certificate is RSA; Meta recommends ECDSA (smaller, no fragmentation)".into());
+    }
     if s.rtp_in.ssrcs.len() > 1 {
         notes.push(format!(
             "{} SSRCs from the business; Meta requires one",

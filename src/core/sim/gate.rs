@@ -72,6 +72,9 @@ pub struct Observations {
     pub rtp_out: u64,
     pub bytes_out: u64,
     pub dropped_before_answer: u64,
+    /// The business's DTLS certificate key, read from its clear-text
+    /// Certificate message (DTLS 1.2): `ecdsa-p256`, `ecdsa`, `rsa`.
+    pub certificate: Option<&'static str>,
     #[serde(skip)]
     pub rtp_in: ReceiveStats,
 }
@@ -139,6 +142,9 @@ impl Gate {
             Kind::Dtls { client_hello } => {
                 if client_hello {
                     Self::mark(&mut self.seen.client_hello, at);
+                }
+                if self.seen.certificate.is_none() {
+                    self.seen.certificate = certificate_key(data);
                 }
                 Verdict::Forward
             }
@@ -273,6 +279,23 @@ impl Gate {
     }
 }
 
+/// The key type of an X.509 certificate inside a DTLS flight, by its OIDs.
+fn certificate_key(data: &[u8]) -> Option<&'static str> {
+    const EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const RSA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+    ];
+    let has = |needle: &[u8]| data.windows(needle.len()).any(|w| w == needle);
+    if has(EC_PUBLIC_KEY) {
+        Some(if has(P256) { "ecdsa-p256" } else { "ecdsa" })
+    } else if has(RSA) {
+        Some("rsa")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +425,23 @@ mod tests {
         });
         assert_eq!(g.from_bridge(t0, &c), Verdict::Drop);
         assert_eq!(g.seen.checks_ignored_ice_lite, 1);
+    }
+
+    #[test]
+    fn certificate_keys_by_oid() {
+        let mut ec = vec![22, 0xfe, 0xfd];
+        ec.extend([
+            0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+            0xce, 0x3d, 0x03, 0x01, 0x07,
+        ]);
+        assert_eq!(certificate_key(&ec), Some("ecdsa-p256"));
+        assert_eq!(
+            certificate_key(&[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01
+            ]),
+            Some("rsa")
+        );
+        assert_eq!(certificate_key(&[22, 1, 2, 3]), None);
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub struct CallReport {
     pub heard: Analysis,
     pub graph_requests: Vec<GraphRequest>,
     pub webhook_attempts: u32,
+    /// The business's DTLS certificate key, as seen on the wire.
+    pub business_certificate: Option<&'static str>,
 }
 
 impl CallReport {
@@ -115,6 +117,7 @@ impl CallReport {
             },
             graph_requests: Vec::new(),
             webhook_attempts: 0,
+            business_certificate: None,
         }
     }
 }

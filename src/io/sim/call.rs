@@ -325,6 +325,7 @@ fn report(live: &Live, st: &PeerState, end: End, webhook_attempts: u32) -> CallR
         write_errors: st.sent_errors,
     };
     r.graph_requests = live.graph.clone();
+    r.business_certificate = st.seen.certificate;
     r.webhook_attempts = webhook_attempts;
     r
 }
