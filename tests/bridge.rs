@@ -679,3 +679,81 @@ fn the_demo_works() {
     assert!((v["whatsapp"]["heard"]["dominant_hz"].as_f64().unwrap() - 440.0).abs() < 2.0);
     assert_eq!(v["bridge"]["traffic"]["dtmf_in"], "1");
 }
+
+/// A real TURN server (coturn, from scripts/bootstrap) on loopback only.
+struct Turn(Child, u16);
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn coturn() -> Turn {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("turnserver")
+        .args([
+            "-n",
+            "--listening-ip=127.0.0.1",
+            "--relay-ip=127.0.0.1",
+            "--min-port=49400",
+            "--max-port=49500",
+        ])
+        .arg(format!("--listening-port={port}"))
+        .args([
+            "--user=wacall:turnpass",
+            "--realm=wacall.test",
+            "--lt-cred-mech",
+            "--no-tls",
+            "--no-dtls",
+        ])
+        .args(["--allow-loopback-peers", "--no-cli", "--log-file=stdout"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("turnserver (coturn, installed by scripts/bootstrap)");
+    std::thread::sleep(Duration::from_millis(500));
+    Turn(child, port)
+}
+
+#[test]
+fn turn_adds_a_relay_candidate() {
+    let turn = coturn();
+    let url = format!("turn:127.0.0.1:{}?transport=udp", turn.1);
+    let out = answer_only(&[
+        "--turn",
+        &url,
+        "--turn-username",
+        "wacall",
+        "--turn-credential",
+        "turnpass",
+    ]);
+    let answer = String::from_utf8_lossy(&out.stdout).to_string();
+    let relay: Vec<String> = candidates(&answer)
+        .into_iter()
+        .filter(|c| c.contains("typ relay"))
+        .collect();
+    assert_eq!(relay.len(), 1, "{}", text(&out));
+    let port: u16 = relay[0].split(' ').nth(5).unwrap().parse().unwrap();
+    assert!(
+        (49400..=49500).contains(&port),
+        "allocated by coturn: {}",
+        relay[0]
+    );
+    // A wrong credential gets no allocation, and gathering still ends.
+    let out = answer_only(&[
+        "--turn",
+        &url,
+        "--turn-username",
+        "wacall",
+        "--turn-credential",
+        "wrong",
+    ]);
+    let answer = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!answer.contains("typ relay"), "{answer}");
+    assert!(answer.contains("typ host"));
+}
