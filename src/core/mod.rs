@@ -6,6 +6,7 @@ pub mod bridge;
 pub mod graph;
 pub mod input;
 pub mod lint;
+pub mod realtime;
 pub mod rtp;
 pub mod sdp;
 pub mod sim;

@@ -5,10 +5,12 @@
 mod analyze;
 mod opus;
 mod receive;
+mod resample;
 
 pub use analyze::{Analysis, analyze, dominant_frequency, level_dbfs};
 pub use opus::{Decoder, Encoder, OpusError};
 pub use receive::AudioIn;
+pub use resample::{ResampleError, Resampler};
 
 /// The RTP clock and sample rate of Opus in WebRTC.
 pub const RATE: u32 = 48_000;

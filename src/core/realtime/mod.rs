@@ -1,0 +1,13 @@
+//! The OpenAI Realtime API as a far end, without the socket: its GA
+//! events, the session a call asks for, the playout toward the caller, the
+//! conversation's state machine, and the stand-in that plays OpenAI in tests.
+
+pub mod conversation;
+pub mod events;
+pub mod playout;
+pub mod session;
+pub mod standin;
+
+pub use conversation::{Conversation, Notice, Outgoing};
+pub use events::{ClientEvent, Role, ServerEvent, Usage};
+pub use session::{Prices, SessionConfig, Vad};

@@ -1,0 +1,824 @@
+//! A stand-in for the OpenAI Realtime API, for tests and the demo: it
+//! speaks the GA protocol (session, VAD events from the audio's energy,
+//! responses streamed as audio and transcript deltas faster than real time,
+//! usage, truncation, `error` for bad client events), and its "model"
+//! answers each utterance by saying it back. Pure: the server around it
+//! feeds client events and the time in milliseconds, and sends what it says.
+
+use super::events::decode_pcm;
+use crate::core::audio::{dominant_frequency, level_dbfs};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Debug, Clone)]
+pub struct StandInConfig {
+    /// 10 ms frames louder than this are speech.
+    pub speech_dbfs: f64,
+    /// How much faster than real time responses stream (OpenAI's do too).
+    pub pace: f64,
+    /// Audio per delta.
+    pub delta_ms: u64,
+    /// Before each response: a non-JSON frame, an unknown event type and a
+    /// known type with its fields missing, as a misbehaving server might send.
+    pub garbage: bool,
+}
+
+impl Default for StandInConfig {
+    fn default() -> Self {
+        StandInConfig {
+            speech_dbfs: -40.0,
+            pace: 4.0,
+            delta_ms: 100,
+            garbage: false,
+        }
+    }
+}
+
+/// What the stand-in saw, for tests to check.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    pub session_updates: Vec<Value>,
+    pub appended_ms: u64,
+    pub responses: Vec<String>,
+    pub cancels: u64,
+    pub truncations: Vec<(String, u64)>,
+    pub items_created: Vec<Value>,
+    pub errors_sent: Vec<String>,
+    /// When each speech_started was sent (ms on the server's clock).
+    pub speech_started_at: Vec<u64>,
+}
+
+struct Playing {
+    id: String,
+    item_id: String,
+    audio: Vec<i16>,
+    sent: usize,
+    next_at: u64,
+    transcript: String,
+    input_ms: u64,
+}
+
+pub struct StandIn {
+    cfg: StandInConfig,
+    session: Value,
+    next_id: u64,
+    pos_ms: u64,
+    carry: Vec<i16>,
+    recent: VecDeque<i16>,
+    speech: Option<(String, u64)>,
+    utterance: Vec<i16>,
+    silent_ms: u64,
+    playing: Option<Playing>,
+    items: HashMap<String, u64>,
+    last_item: Option<String>,
+    pub log: Log,
+}
+
+/// 24 kHz samples in 10 ms.
+const TEN_MS: usize = 240;
+
+pub fn known_model(model: &str) -> bool {
+    model.starts_with("gpt-realtime")
+        || model.starts_with("gpt-4o-realtime-preview")
+        || model.starts_with("gpt-4o-mini-realtime-preview")
+}
+
+impl StandIn {
+    pub fn new(cfg: StandInConfig, model: &str) -> StandIn {
+        StandIn {
+            cfg,
+            session: json!({
+                "type": "realtime", "object": "realtime.session", "id": "sess_standin", "model": model,
+                "output_modalities": ["audio"], "instructions": "",
+                "audio": {
+                    "input": {"format": {"type": "audio/pcm", "rate": 24000}, "transcription": null,
+                              "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
+                                                 "silence_duration_ms": 500, "create_response": true, "interrupt_response": true}},
+                    "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin", "speed": 1.0},
+                },
+            }),
+            next_id: 0,
+            pos_ms: 0,
+            carry: Vec::new(),
+            recent: VecDeque::new(),
+            speech: None,
+            utterance: Vec::new(),
+            silent_ms: 0,
+            playing: None,
+            items: HashMap::new(),
+            last_item: None,
+            log: Log::default(),
+        }
+    }
+
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}_standin{:06}", self.next_id)
+    }
+
+    fn event(&mut self, mut v: Value) -> String {
+        v["event_id"] = Value::String(self.id("event"));
+        v.to_string()
+    }
+
+    fn error(
+        &mut self,
+        code: &str,
+        message: String,
+        param: Option<&str>,
+        client_event: Option<&str>,
+    ) -> String {
+        self.log.errors_sent.push(code.to_string());
+        self.event(json!({"type": "error", "error": {
+            "type": "invalid_request_error", "code": code, "message": message, "param": param, "event_id": client_event}}))
+    }
+
+    /// What a new connection is told first.
+    pub fn hello(&mut self) -> Vec<String> {
+        let s = self.session.clone();
+        vec![self.event(json!({"type": "session.created", "session": s}))]
+    }
+
+    fn turn(&self, key: &str) -> Option<&Value> {
+        self.session["audio"]["input"]["turn_detection"].get(key)
+    }
+
+    /// One client event (a WebSocket text frame) at `now` ms.
+    pub fn on_client(&mut self, text: &str, now: u64) -> Vec<String> {
+        let v: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                return vec![self.error(
+                    "invalid_json",
+                    format!("The event is not valid JSON: {e}"),
+                    None,
+                    None,
+                )];
+            }
+        };
+        let client_id = v
+            .get("event_id")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let cid = client_id.as_deref();
+        let Some(kind) = v.get("type").and_then(Value::as_str) else {
+            return vec![self.error(
+                "missing_required_parameter",
+                "Missing required parameter: 'type'.".into(),
+                Some("type"),
+                cid,
+            )];
+        };
+        match kind {
+            "session.update" => self.session_update(&v, cid),
+            "input_audio_buffer.append" => match v.get("audio").and_then(Value::as_str).map(decode_pcm) {
+                Some(Ok(pcm)) => self.append(&pcm, now),
+                Some(Err(e)) => vec![self.error("invalid_value", format!("Invalid 'audio': {e}"), Some("audio"), cid)],
+                None => vec![self.error("missing_required_parameter", "Missing required parameter: 'audio'.".into(), Some("audio"), cid)],
+            },
+            "response.create" => {
+                let instructions = v["response"]["instructions"].as_str().unwrap_or("Hello.").to_string();
+                let ms = (instructions.len() as u64 * 40).clamp(300, 3000);
+                let audio = tone24(660.0, ms);
+                self.start_response(audio, instructions, 0, now)
+            }
+            "response.cancel" => {
+                let wanted = v.get("response_id").and_then(Value::as_str);
+                match &self.playing {
+                    Some(p) if wanted.is_none_or(|w| w == p.id) => {
+                        self.log.cancels += 1;
+                        self.cancel("client_cancelled")
+                    }
+                    _ => vec![self.error("response_cancel_not_active", "Cancellation failed: no active response found.".into(), None, cid)],
+                }
+            }
+            "conversation.item.truncate" => self.truncate(&v, cid),
+            "conversation.item.create" => {
+                let Some(item) = v.get("item").filter(|i| i.is_object()) else {
+                    return vec![self.error("missing_required_parameter", "Missing required parameter: 'item'.".into(), Some("item"), cid)];
+                };
+                let mut item = item.clone();
+                let id = self.id("item");
+                item["id"] = Value::String(id.clone());
+                item["object"] = json!("realtime.item");
+                item["status"] = json!("completed");
+                self.log.items_created.push(item.clone());
+                let prev = self.last_item.replace(id);
+                vec![
+                    self.event(json!({"type": "conversation.item.added", "previous_item_id": prev, "item": item.clone()})),
+                    self.event(json!({"type": "conversation.item.done", "previous_item_id": prev, "item": item})),
+                ]
+            }
+            "input_audio_buffer.commit" | "input_audio_buffer.clear" | "conversation.item.delete"
+            | "conversation.item.retrieve" => Vec::new(),
+            "output_audio_buffer.clear" => vec![self.error(
+                "invalid_value",
+                "output_audio_buffer.clear is only supported for WebRTC and SIP connections.".into(),
+                Some("type"),
+                cid,
+            )],
+            other => vec![self.error(
+                "invalid_value",
+                format!("Invalid value: '{other}'. Supported values are: 'session.update', 'input_audio_buffer.append', 'response.create', ..."),
+                Some("type"),
+                cid,
+            )],
+        }
+    }
+
+    fn session_update(&mut self, v: &Value, cid: Option<&str>) -> Vec<String> {
+        let s = &v["session"];
+        if !s.is_object() {
+            return vec![self.error(
+                "missing_required_parameter",
+                "Missing required parameter: 'session'.".into(),
+                Some("session"),
+                cid,
+            )];
+        }
+        // The beta shape is refused since GA.
+        for beta in [
+            "input_audio_format",
+            "output_audio_format",
+            "turn_detection",
+            "voice",
+            "modalities",
+        ] {
+            if s.get(beta).is_some() {
+                return vec![self.error(
+                    "unknown_parameter",
+                    format!("Unknown parameter: 'session.{beta}'."),
+                    Some(beta),
+                    cid,
+                )];
+            }
+        }
+        if s["type"] != "realtime" {
+            return vec![self.error(
+                "missing_required_parameter",
+                "Missing required parameter: 'session.type'.".into(),
+                Some("session.type"),
+                cid,
+            )];
+        }
+        for dir in ["input", "output"] {
+            let f = &s["audio"][dir]["format"];
+            if !f.is_null()
+                && (f["type"] != "audio/pcm" || !(f["rate"].is_null() || f["rate"] == 24000))
+            {
+                return vec![self.error(
+                    "invalid_value",
+                    format!("The stand-in speaks audio/pcm at 24000 Hz only; got {f} for {dir}."),
+                    Some("session.audio"),
+                    cid,
+                )];
+            }
+        }
+        self.log.session_updates.push(s.clone());
+        merge(&mut self.session, s);
+        let eff = self.session.clone();
+        vec![self.event(json!({"type": "session.updated", "session": eff}))]
+    }
+
+    fn append(&mut self, pcm: &[i16], now: u64) -> Vec<String> {
+        self.log.appended_ms += pcm.len() as u64 / 24;
+        self.carry.extend_from_slice(pcm);
+        let mut out = Vec::new();
+        let frames: Vec<Vec<i16>> = {
+            let n = self.carry.len() / TEN_MS * TEN_MS;
+            self.carry
+                .drain(..n)
+                .collect::<Vec<_>>()
+                .chunks(TEN_MS)
+                .map(<[i16]>::to_vec)
+                .collect()
+        };
+        for f in frames {
+            out.extend(self.vad_frame(&f, now));
+        }
+        out
+    }
+
+    fn vad_frame(&mut self, f: &[i16], now: u64) -> Vec<String> {
+        let voiced = level_dbfs(f) > self.cfg.speech_dbfs;
+        let start_ms = self.pos_ms;
+        self.pos_ms += 10;
+        let prefix = self
+            .turn("prefix_padding_ms")
+            .and_then(Value::as_u64)
+            .unwrap_or(300);
+        let silence = self
+            .turn("silence_duration_ms")
+            .and_then(Value::as_u64)
+            .unwrap_or(500);
+        let mut out = Vec::new();
+        match &self.speech {
+            None if voiced => {
+                let item = self.id("item");
+                let audio_start_ms = start_ms.saturating_sub(prefix);
+                self.utterance = self.recent.iter().copied().collect();
+                self.utterance.extend_from_slice(f);
+                self.silent_ms = 0;
+                self.speech = Some((item.clone(), audio_start_ms));
+                self.log.speech_started_at.push(now);
+                out.push(self.event(json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": audio_start_ms, "item_id": item})));
+                if self.playing.is_some()
+                    && self.turn("interrupt_response") != Some(&Value::Bool(false))
+                {
+                    out.extend(self.cancel("turn_detected"));
+                }
+            }
+            None => {
+                self.recent.extend(f.iter().copied());
+                let keep = (prefix as usize) * 24;
+                while self.recent.len() > keep {
+                    self.recent.pop_front();
+                }
+            }
+            Some((item, _)) => {
+                let item = item.clone();
+                self.utterance.extend_from_slice(f);
+                self.silent_ms = if voiced { 0 } else { self.silent_ms + 10 };
+                if self.silent_ms >= silence {
+                    out.extend(self.end_of_turn(item, now));
+                }
+            }
+        }
+        out
+    }
+
+    fn end_of_turn(&mut self, item: String, now: u64) -> Vec<String> {
+        self.speech = None;
+        self.recent.clear();
+        let audio_end_ms = self.pos_ms - self.silent_ms;
+        // What was said, without the trailing silence that ended the turn.
+        let keep = self
+            .utterance
+            .len()
+            .saturating_sub(self.silent_ms as usize * 24);
+        let mut said = std::mem::take(&mut self.utterance);
+        said.truncate(keep);
+        let ms = said.len() as u64 / 24;
+        let words = describe(&said);
+        let prev = self.last_item.replace(item.clone());
+        let user = json!({"id": item, "object": "realtime.item", "type": "message", "role": "user", "status": "completed",
+                          "content": [{"type": "input_audio", "transcript": null}]});
+        let mut out = vec![
+            self.event(json!({"type": "input_audio_buffer.speech_stopped", "audio_end_ms": audio_end_ms, "item_id": item})),
+            self.event(json!({"type": "input_audio_buffer.committed", "previous_item_id": prev, "item_id": item})),
+            self.event(json!({"type": "conversation.item.added", "previous_item_id": prev, "item": user.clone()})),
+            self.event(json!({"type": "conversation.item.done", "previous_item_id": prev, "item": user})),
+        ];
+        if self.session["audio"]["input"]["transcription"]["model"].is_string() {
+            out.push(self.event(json!({"type": "conversation.item.input_audio_transcription.completed",
+                "item_id": item, "content_index": 0, "transcript": words, "usage": {"type": "duration", "seconds": ms as f64 / 1000.0}})));
+        }
+        if self.turn("create_response") != Some(&Value::Bool(false)) && self.playing.is_none() {
+            out.extend(self.start_response(said, format!("You said: {words}"), ms, now));
+        }
+        out
+    }
+
+    fn start_response(
+        &mut self,
+        audio: Vec<i16>,
+        transcript: String,
+        input_ms: u64,
+        now: u64,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.cfg.garbage {
+            out.push("{this is not json".to_string());
+            out.push(self.event(json!({"type": "wacall.unknown_event", "detail": "ignore me"})));
+            out.push(self.event(json!({"type": "response.output_audio.delta", "delta": 42})));
+        }
+        let id = self.id("resp");
+        let item_id = self.id("item");
+        self.log.responses.push(id.clone());
+        self.items.insert(item_id.clone(), audio.len() as u64 / 24);
+        let item = json!({"id": item_id, "object": "realtime.item", "type": "message", "role": "assistant", "status": "in_progress", "content": []});
+        let prev = self.last_item.replace(item_id.clone());
+        out.push(self.event(json!({"type": "response.created", "response": {"id": id, "object": "realtime.response", "status": "in_progress",
+            "output": [], "output_modalities": ["audio"], "conversation_id": "conv_standin"}})));
+        out.push(self.event(json!({"type": "conversation.item.added", "previous_item_id": prev, "item": item.clone()})));
+        out.push(self.event(json!({"type": "response.output_item.added", "response_id": id, "output_index": 0, "item": item})));
+        out.push(self.event(json!({"type": "response.content_part.added", "response_id": id, "item_id": item_id, "output_index": 0,
+            "content_index": 0, "part": {"type": "audio", "transcript": ""}})));
+        self.playing = Some(Playing {
+            id,
+            item_id,
+            audio,
+            sent: 0,
+            next_at: now,
+            transcript,
+            input_ms,
+        });
+        out.extend(self.poll(now));
+        out
+    }
+
+    /// Deltas due by `now` ms; the end of the response once all are out.
+    pub fn poll(&mut self, now: u64) -> Vec<String> {
+        let mut out = Vec::new();
+        let step = (self.cfg.delta_ms as f64 / self.cfg.pace) as u64;
+        while let Some(p) = self
+            .playing
+            .as_mut()
+            .filter(|p| p.next_at <= now && p.sent < p.audio.len())
+        {
+            let n = (self.cfg.delta_ms as usize * 24).min(p.audio.len() - p.sent);
+            let bytes: Vec<u8> = p.audio[p.sent..p.sent + n]
+                .iter()
+                .flat_map(|s| s.to_le_bytes())
+                .collect();
+            let first = p.sent == 0;
+            p.sent += n;
+            p.next_at += step.max(1);
+            let (id, item_id, transcript) = (p.id.clone(), p.item_id.clone(), p.transcript.clone());
+            let audio = base64::engine::general_purpose::STANDARD.encode(bytes);
+            out.push(self.event(
+                json!({"type": "response.output_audio.delta", "response_id": id, "item_id": item_id,
+                "output_index": 0, "content_index": 0, "delta": audio}),
+            ));
+            if first {
+                out.push(self.event(json!({"type": "response.output_audio_transcript.delta", "response_id": id, "item_id": item_id,
+                    "output_index": 0, "content_index": 0, "delta": transcript})));
+            }
+        }
+        if self
+            .playing
+            .as_ref()
+            .is_some_and(|p| p.sent >= p.audio.len())
+        {
+            out.extend(self.finish("completed", None));
+        }
+        out
+    }
+
+    fn cancel(&mut self, reason: &str) -> Vec<String> {
+        self.finish("cancelled", Some(reason))
+    }
+
+    fn finish(&mut self, status: &str, reason: Option<&str>) -> Vec<String> {
+        let Some(p) = self.playing.take() else {
+            return Vec::new();
+        };
+        let (id, item_id) = (p.id.clone(), p.item_id.clone());
+        let out_ms = p.sent as u64 / 24;
+        let audio_out = out_ms / 50;
+        let audio_in = p.input_ms / 100;
+        let text_out = p.transcript.split_whitespace().count() as u64;
+        let item = json!({"id": item_id, "object": "realtime.item", "type": "message", "role": "assistant",
+            "status": if status == "completed" { "completed" } else { "incomplete" },
+            "content": [{"type": "output_audio", "transcript": p.transcript}]});
+        let mut out = Vec::new();
+        if status == "completed" {
+            out.push(self.event(json!({"type": "response.output_audio.done", "response_id": id, "item_id": item_id, "output_index": 0, "content_index": 0})));
+            out.push(self.event(json!({"type": "response.output_audio_transcript.done", "response_id": id, "item_id": item_id,
+                "output_index": 0, "content_index": 0, "transcript": p.transcript})));
+            out.push(self.event(json!({"type": "response.content_part.done", "response_id": id, "item_id": item_id, "output_index": 0,
+                "content_index": 0, "part": {"type": "audio", "transcript": p.transcript}})));
+            out.push(self.event(json!({"type": "response.output_item.done", "response_id": id, "output_index": 0, "item": item.clone()})));
+        }
+        let details = reason.map(|r| json!({"type": "cancelled", "reason": r}));
+        out.push(self.event(json!({"type": "response.done", "response": {
+            "id": id, "object": "realtime.response", "status": status, "status_details": details,
+            "output": [item], "output_modalities": ["audio"], "conversation_id": "conv_standin",
+            "usage": {"total_tokens": audio_in + audio_out + text_out, "input_tokens": audio_in, "output_tokens": audio_out + text_out,
+                      "input_token_details": {"audio_tokens": audio_in, "text_tokens": 0, "cached_tokens": 0, "image_tokens": 0},
+                      "output_token_details": {"audio_tokens": audio_out, "text_tokens": text_out}}}})));
+        out
+    }
+
+    fn truncate(&mut self, v: &Value, cid: Option<&str>) -> Vec<String> {
+        let (Some(item_id), Some(end)) = (v["item_id"].as_str(), v["audio_end_ms"].as_u64()) else {
+            return vec![self.error(
+                "missing_required_parameter",
+                "conversation.item.truncate needs 'item_id' and 'audio_end_ms'.".into(),
+                None,
+                cid,
+            )];
+        };
+        let item_id = item_id.to_string();
+        match self.items.get(&item_id).copied() {
+            None => vec![self.error(
+                "item_not_found",
+                format!("Item with item_id not found: {item_id}"),
+                Some("item_id"),
+                cid,
+            )],
+            Some(len) if end > len => vec![self.error(
+                "invalid_value",
+                format!("Audio content of {len}ms is already shorter than {end}ms"),
+                Some("audio_end_ms"),
+                cid,
+            )],
+            Some(_) => {
+                self.log.truncations.push((item_id.clone(), end));
+                vec![self.event(json!({"type": "conversation.item.truncated", "item_id": item_id, "content_index": 0, "audio_end_ms": end}))]
+            }
+        }
+    }
+}
+
+/// Merges a partial session update into the effective session.
+fn merge(into: &mut Value, from: &Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(k) {
+                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
+                    _ => {
+                        a.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+/// The stand-in's "transcription": what it can honestly say about the audio.
+fn describe(pcm24: &[i16]) -> String {
+    let secs = pcm24.len() as f64 / 24_000.0;
+    // The analyser assumes 48 kHz: at 24 kHz every frequency reads double.
+    match dominant_frequency(pcm24) {
+        Some(hz) => format!("[{secs:.1} s of sound at {:.0} Hz]", hz / 2.0),
+        None => format!("[{secs:.1} s of silence]"),
+    }
+}
+
+fn tone24(hz: f64, ms: u64) -> Vec<i16> {
+    (0..ms as usize * 24)
+        .map(|i| {
+            (0.3 * 32767.0 * (2.0 * std::f64::consts::PI * hz * i as f64 / 24_000.0).sin()) as i16
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::audio::{FRAME, Tone};
+    use crate::core::realtime::{ClientEvent, Conversation, Notice, Role, SessionConfig};
+    use std::time::{Duration, Instant};
+
+    fn types(out: &[String]) -> Vec<String> {
+        out.iter()
+            .map(|t| {
+                serde_json::from_str::<Value>(t).map_or("<garbage>".into(), |v| {
+                    v["type"].as_str().unwrap_or("?").to_string()
+                })
+            })
+            .collect()
+    }
+
+    /// Conversation and stand-in wired together on a fake clock.
+    struct Call {
+        conv: Conversation,
+        ai: StandIn,
+        t0: Instant,
+        ms: u64,
+        heard: Vec<i16>,
+    }
+
+    impl Call {
+        fn new(cfg: StandInConfig) -> Call {
+            let mut conv = Conversation::new(SessionConfig::default()).unwrap();
+            let mut ai = StandIn::new(cfg, "gpt-realtime");
+            let t0 = Instant::now();
+            for e in ai.hello() {
+                conv.on_text(&e, t0);
+            }
+            conv.connected();
+            conv.media_started();
+            let mut c = Call {
+                conv,
+                ai,
+                t0,
+                ms: 0,
+                heard: Vec::new(),
+            };
+            c.pump();
+            c
+        }
+        fn now(&self) -> Instant {
+            self.t0 + Duration::from_millis(self.ms)
+        }
+        fn pump(&mut self) {
+            for o in self.conv.drain() {
+                let now = self.now();
+                for e in self.ai.on_client(&o.event.to_json(), self.ms) {
+                    self.conv.on_text(&e, now);
+                }
+            }
+        }
+        /// 20 ms of the caller saying `frame`, and 20 ms of the AI's audio back.
+        fn tick(&mut self, frame: [i16; FRAME]) {
+            let now = self.now();
+            self.conv.hear(&frame, now);
+            self.pump();
+            for e in self.ai.poll(self.ms) {
+                self.conv.on_text(&e, now);
+            }
+            self.pump();
+            let f = self.conv.speak(now);
+            self.heard.extend_from_slice(&f);
+            self.ms += 20;
+        }
+        fn say(&mut self, hz: f64, ms: u64) {
+            let mut t = Tone::new(hz, 0.3);
+            for _ in 0..ms / 20 {
+                self.tick(t.frame());
+            }
+        }
+        fn quiet(&mut self, ms: u64) {
+            for _ in 0..ms / 20 {
+                self.tick([0; FRAME]);
+            }
+        }
+    }
+
+    #[test]
+    fn the_caller_is_echoed_after_the_turn_ends() {
+        let mut c = Call::new(StandInConfig::default());
+        c.say(440.0, 1000);
+        c.quiet(400);
+        assert!(
+            c.heard.iter().all(|&s| s == 0),
+            "nothing before the turn ends"
+        );
+        c.quiet(2000);
+        let echo = crate::core::audio::analyze(&c.heard);
+        assert!((echo.dominant_hz.unwrap() - 440.0).abs() < 3.0, "{echo:?}");
+        let loud = c
+            .heard
+            .chunks(FRAME)
+            .filter(|f| level_dbfs(f) > -30.0)
+            .count();
+        assert!(
+            (48..=52).contains(&loud),
+            "about 1 s of echo, got {loud} frames"
+        );
+        let said: Vec<(Role, String)> = c.conv.history().to_vec();
+        assert_eq!(
+            said[0],
+            (Role::Caller, "[1.0 s of sound at 440 Hz]".to_string()),
+            "{said:?}"
+        );
+        assert!(said[1].1.starts_with("You said:"));
+        assert_eq!(c.conv.responses, 1);
+        assert!(c.conv.usage.audio_out > 0);
+    }
+
+    #[test]
+    fn barge_in_truncates_at_exactly_what_the_caller_heard() {
+        let mut c = Call::new(StandInConfig::default());
+        c.say(440.0, 1000);
+        c.quiet(500);
+        let before = c.heard.len();
+        c.quiet(400);
+        let heard_ms = c.heard[before..]
+            .chunks(FRAME)
+            .filter(|f| level_dbfs(f) > -30.0)
+            .count() as u64
+            * 20;
+        assert!(heard_ms >= 200, "the echo is playing: {heard_ms} ms");
+        c.say(880.0, 200);
+        let (_, end) = c.ai.log.truncations.last().cloned().expect("a truncate");
+        // The playout stopped on the frame after speech_started; what it sent is what was heard.
+        let played_tone = c.heard[before..]
+            .chunks(FRAME)
+            .filter(|f| level_dbfs(f) > -30.0)
+            .count() as u64
+            * 20;
+        assert!(
+            end.abs_diff(played_tone) <= 20,
+            "audio_end_ms {end} vs {played_tone} ms played"
+        );
+        assert!(
+            c.conv
+                .notices()
+                .iter()
+                .any(|n| matches!(n, Notice::BargeIn { .. }))
+        );
+        assert_eq!(c.conv.barge_ins, 1);
+        // The cancelled response streams no more.
+        let after = c.heard.len();
+        c.quiet(100);
+        assert!(c.heard[after..].iter().all(|&s| s == 0));
+    }
+
+    #[test]
+    fn the_ga_session_is_accepted_and_the_beta_shape_refused() {
+        let mut ai = StandIn::new(StandInConfig::default(), "gpt-realtime");
+        let ok = ai.on_client(&SessionConfig::default().update().to_json(), 0);
+        assert_eq!(types(&ok), ["session.updated"]);
+        let v: Value = serde_json::from_str(&ok[0]).unwrap();
+        assert_eq!(
+            v["session"]["audio"]["input"]["transcription"]["model"],
+            "gpt-4o-mini-transcribe"
+        );
+        let beta = r#"{"type":"session.update","session":{"modalities":["audio"],"input_audio_format":"pcm16"}}"#;
+        let e: Value = serde_json::from_str(&ai.on_client(beta, 0)[0]).unwrap();
+        assert_eq!(e["type"], "error");
+        assert_eq!(e["error"]["code"], "unknown_parameter");
+    }
+
+    #[test]
+    fn bad_client_events_get_error_events() {
+        let mut ai = StandIn::new(StandInConfig::default(), "gpt-realtime");
+        let code = |ai: &mut StandIn, text: &str| -> String {
+            let v: Value = serde_json::from_str(&ai.on_client(text, 0)[0]).unwrap();
+            assert_eq!(v["type"], "error", "{v}");
+            v["error"]["code"].as_str().unwrap().to_string()
+        };
+        assert_eq!(code(&mut ai, "{oops"), "invalid_json");
+        assert_eq!(
+            code(&mut ai, r#"{"audio":"AAAA"}"#),
+            "missing_required_parameter"
+        );
+        assert_eq!(
+            code(&mut ai, r#"{"type":"response.audio.delta"}"#),
+            "invalid_value"
+        );
+        assert_eq!(
+            code(
+                &mut ai,
+                r#"{"type":"input_audio_buffer.append","audio":"%%%"}"#
+            ),
+            "invalid_value"
+        );
+        assert_eq!(
+            code(&mut ai, r#"{"type":"response.cancel"}"#),
+            "response_cancel_not_active"
+        );
+        let t = ClientEvent::Truncate {
+            item_id: "nope".into(),
+            content_index: 0,
+            audio_end_ms: 10,
+        };
+        assert_eq!(code(&mut ai, &t.to_json()), "item_not_found");
+        assert_eq!(ai.log.errors_sent.len(), 6);
+    }
+
+    #[test]
+    fn a_truncate_past_the_end_is_refused() {
+        let mut ai = StandIn::new(
+            StandInConfig {
+                pace: 1000.0,
+                ..StandInConfig::default()
+            },
+            "gpt-realtime",
+        );
+        let out = ai.on_client(
+            r#"{"type":"response.create","response":{"instructions":"Hello there"}}"#,
+            0,
+        );
+        let item = out
+            .iter()
+            .filter_map(|t| serde_json::from_str::<Value>(t).ok())
+            .find(|v| v["type"] == "response.output_item.added")
+            .unwrap()["item"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let t = |ms| {
+            ClientEvent::Truncate {
+                item_id: item.clone(),
+                content_index: 0,
+                audio_end_ms: ms,
+            }
+            .to_json()
+        };
+        assert_eq!(
+            types(&ai.on_client(&t(100), 0)),
+            ["conversation.item.truncated"]
+        );
+        assert_eq!(types(&ai.on_client(&t(60_000), 0)), ["error"]);
+        assert_eq!(ai.log.truncations, vec![(item, 100)]);
+    }
+
+    #[test]
+    fn garbage_before_a_response_does_not_stop_the_echo() {
+        let mut c = Call::new(StandInConfig {
+            garbage: true,
+            ..StandInConfig::default()
+        });
+        c.say(440.0, 600);
+        c.quiet(2000);
+        let echo = crate::core::audio::analyze(&c.heard);
+        assert!((echo.dominant_hz.unwrap() - 440.0).abs() < 3.0);
+        let bad = c
+            .conv
+            .notices()
+            .into_iter()
+            .filter(|n| matches!(n, Notice::Malformed(_)))
+            .count();
+        assert_eq!(
+            bad, 2,
+            "non-JSON and a delta without fields; the unknown type is ignored"
+        );
+    }
+}
