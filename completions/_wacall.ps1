@@ -61,7 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
         }
         'wacall;bridge' {
             [CompletionResult]::new('--offer', '--offer', [CompletionResultType]::ParameterName, 'WhatsApp''s offer: raw SDP or a connect webhook body; `-` reads stdin')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The far end: echo, tone[:HZ], play:FILE.wav, silence')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The far end: echo, tone[:HZ], play:FILE.wav, silence, openai')
             [CompletionResult]::new('--answer-out', '--answer-out', [CompletionResultType]::ParameterName, 'Write the answer here (atomically) instead of printing it')
             [CompletionResult]::new('--answer-format', '--answer-format', [CompletionResultType]::ParameterName, 'How to write the answer: raw SDP, or the Graph API accept body')
             [CompletionResult]::new('--call-id', '--call-id', [CompletionResultType]::ParameterName, 'The call id (`wacid.…`); taken from a webhook given as --offer')
@@ -82,6 +82,15 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'ICE and DTLS must connect within this')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'End the call after this long (default: until it ends or Ctrl-C)')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Record both directions (stereo WAV: caller left, far end right)')
+            [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The Realtime model')
+            [CompletionResult]::new('--voice', '--voice', [CompletionResultType]::ParameterName, 'The AI''s voice')
+            [CompletionResult]::new('--instructions', '--instructions', [CompletionResultType]::ParameterName, 'System instructions for the AI')
+            [CompletionResult]::new('--instructions-file', '--instructions-file', [CompletionResultType]::ParameterName, 'Read the instructions from a file')
+            [CompletionResult]::new('--greeting', '--greeting', [CompletionResultType]::ParameterName, 'The AI speaks first with these words, once the call is accepted and media flows')
+            [CompletionResult]::new('--vad', '--vad', [CompletionResultType]::ParameterName, 'Turn detection: silence-based (server) or model-based (semantic)')
+            [CompletionResult]::new('--transcription-model', '--transcription-model', [CompletionResultType]::ParameterName, 'Model that transcribes the caller; `none` for no caller transcript')
+            [CompletionResult]::new('--openai-url', '--openai-url', [CompletionResultType]::ParameterName, 'The Realtime WebSocket endpoint (point it at `wacall sim openai`)')
+            [CompletionResult]::new('--price', '--price', [CompletionResultType]::ParameterName, 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Signal through the Graph API: pre_accept, accept, terminate')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Send the answer even when lint finds errors in it')
@@ -149,6 +158,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('offer', 'offer', [CompletionResultType]::ParameterValue, 'Only the media peer: write WhatsApp''s offer, read an answer, run the call')
+            [CompletionResult]::new('openai', 'openai', [CompletionResultType]::ParameterValue, 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -181,12 +191,35 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wacall;sim;openai' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen')
+            [CompletionResult]::new('--accept-key', '--accept-key', [CompletionResultType]::ParameterName, 'Accept only this bearer token (default: any non-empty one)')
+            [CompletionResult]::new('--pace', '--pace', [CompletionResultType]::ParameterName, 'How much faster than real time responses stream')
+            [CompletionResult]::new('--drop-after', '--drop-after', [CompletionResultType]::ParameterName, 'Drop the first connection this long after it opens (tests reconnection)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (default: until Ctrl-C)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--garbage', '--garbage', [CompletionResultType]::ParameterName, 'Before each response, send a non-JSON frame, an unknown event and a malformed one')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wacall;sim;help' {
             [CompletionResult]::new('offer', 'offer', [CompletionResultType]::ParameterValue, 'Only the media peer: write WhatsApp''s offer, read an answer, run the call')
+            [CompletionResult]::new('openai', 'openai', [CompletionResultType]::ParameterValue, 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'wacall;sim;help;offer' {
+            break
+        }
+        'wacall;sim;help;openai' {
             break
         }
         'wacall;sim;help;help' {
@@ -241,9 +274,13 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
         }
         'wacall;help;sim' {
             [CompletionResult]::new('offer', 'offer', [CompletionResultType]::ParameterValue, 'Only the media peer: write WhatsApp''s offer, read an answer, run the call')
+            [CompletionResult]::new('openai', 'openai', [CompletionResultType]::ParameterValue, 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears')
             break
         }
         'wacall;help;sim;offer' {
+            break
+        }
+        'wacall;help;sim;openai' {
             break
         }
         'wacall;help;completions' {

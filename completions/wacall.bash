@@ -61,17 +61,26 @@ _wacall() {
             wacall__subcmd__help__subcmd__sim,offer)
                 cmd="wacall__subcmd__help__subcmd__sim__subcmd__offer"
                 ;;
+            wacall__subcmd__help__subcmd__sim,openai)
+                cmd="wacall__subcmd__help__subcmd__sim__subcmd__openai"
+                ;;
             wacall__subcmd__sim,help)
                 cmd="wacall__subcmd__sim__subcmd__help"
                 ;;
             wacall__subcmd__sim,offer)
                 cmd="wacall__subcmd__sim__subcmd__offer"
                 ;;
+            wacall__subcmd__sim,openai)
+                cmd="wacall__subcmd__sim__subcmd__openai"
+                ;;
             wacall__subcmd__sim__subcmd__help,help)
                 cmd="wacall__subcmd__sim__subcmd__help__subcmd__help"
                 ;;
             wacall__subcmd__sim__subcmd__help,offer)
                 cmd="wacall__subcmd__sim__subcmd__help__subcmd__offer"
+                ;;
+            wacall__subcmd__sim__subcmd__help,openai)
+                cmd="wacall__subcmd__sim__subcmd__help__subcmd__openai"
                 ;;
             *)
                 ;;
@@ -98,7 +107,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__bridge)
-            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --duration --record --force --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --duration --record --force --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,6 +198,42 @@ _wacall() {
                     return 0
                     ;;
                 --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --voice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instructions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instructions-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --greeting)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vad)
+                    COMPREPLY=($(compgen -W "server semantic" -- "${cur}"))
+                    return 0
+                    ;;
+                --transcription-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openai-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --price)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -346,7 +391,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__help__subcmd__sim)
-            opts="offer"
+            opts="offer openai"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,6 +405,20 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__help__subcmd__sim__subcmd__offer)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wacall__subcmd__help__subcmd__sim__subcmd__openai)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -430,7 +489,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim)
-            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --webhook-retries --business-initiated --wait-seconds --inject-graph-error --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version offer help"
+            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --webhook-retries --business-initiated --wait-seconds --inject-graph-error --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version offer openai help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -544,7 +603,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim__subcmd__help)
-            opts="offer help"
+            opts="offer openai help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -572,6 +631,20 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim__subcmd__help__subcmd__offer)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wacall__subcmd__sim__subcmd__help__subcmd__openai)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -645,6 +718,44 @@ _wacall() {
                     return 0
                     ;;
                 --ring-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wacall__subcmd__sim__subcmd__openai)
+            opts="-v -q -h -V --listen --accept-key --pace --garbage --drop-after --duration --color --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drop-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

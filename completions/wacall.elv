@@ -56,7 +56,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;bridge'= {
             cand --offer 'WhatsApp''s offer: raw SDP or a connect webhook body; `-` reads stdin'
-            cand --to 'The far end: echo, tone[:HZ], play:FILE.wav, silence'
+            cand --to 'The far end: echo, tone[:HZ], play:FILE.wav, silence, openai'
             cand --answer-out 'Write the answer here (atomically) instead of printing it'
             cand --answer-format 'How to write the answer: raw SDP, or the Graph API accept body'
             cand --call-id 'The call id (`wacid.…`); taken from a webhook given as --offer'
@@ -77,6 +77,15 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --connect-timeout 'ICE and DTLS must connect within this'
             cand --duration 'End the call after this long (default: until it ends or Ctrl-C)'
             cand --record 'Record both directions (stereo WAV: caller left, far end right)'
+            cand --model 'The Realtime model'
+            cand --voice 'The AI''s voice'
+            cand --instructions 'System instructions for the AI'
+            cand --instructions-file 'Read the instructions from a file'
+            cand --greeting 'The AI speaks first with these words, once the call is accepted and media flows'
+            cand --vad 'Turn detection: silence-based (server) or model-based (semantic)'
+            cand --transcription-model 'Model that transcribes the caller; `none` for no caller transcript'
+            cand --openai-url 'The Realtime WebSocket endpoint (point it at `wacall sim openai`)'
+            cand --price 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)'
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --graph 'Signal through the Graph API: pre_accept, accept, terminate'
             cand --force 'Send the answer even when lint finds errors in it'
@@ -142,6 +151,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand offer 'Only the media peer: write WhatsApp''s offer, read an answer, run the call'
+            cand openai 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wacall;sim;offer'= {
@@ -172,11 +182,32 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wacall;sim;openai'= {
+            cand --listen 'Where to listen'
+            cand --accept-key 'Accept only this bearer token (default: any non-empty one)'
+            cand --pace 'How much faster than real time responses stream'
+            cand --drop-after 'Drop the first connection this long after it opens (tests reconnection)'
+            cand --duration 'Stop after this long (default: until Ctrl-C)'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --garbage 'Before each response, send a non-JSON frame, an unknown event and a malformed one'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wacall;sim;help'= {
             cand offer 'Only the media peer: write WhatsApp''s offer, read an answer, run the call'
+            cand openai 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wacall;sim;help;offer'= {
+        }
+        &'wacall;sim;help;openai'= {
         }
         &'wacall;sim;help;help'= {
         }
@@ -223,8 +254,11 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;help;sim'= {
             cand offer 'Only the media peer: write WhatsApp''s offer, read an answer, run the call'
+            cand openai 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
         }
         &'wacall;help;sim;offer'= {
+        }
+        &'wacall;help;sim;openai'= {
         }
         &'wacall;help;completions'= {
         }

@@ -55,7 +55,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s q -l quiet -d
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l offer -d 'WhatsApp\'s offer: raw SDP or a connect webhook body; `-` reads stdin' -r -F
-complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l to -d 'The far end: echo, tone[:HZ], play:FILE.wav, silence' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l to -d 'The far end: echo, tone[:HZ], play:FILE.wav, silence, openai' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-out -d 'Write the answer here (atomically) instead of printing it' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-format -d 'How to write the answer: raw SDP, or the Graph API accept body' -r -f -a "sdp\t'Raw SDP, CRLF line endings'
 graph\t'A Graph API accept request body, ready for curl'"
@@ -77,6 +77,16 @@ complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l ice-check-inter
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l duration -d 'End the call after this long (default: until it ends or Ctrl-C)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l record -d 'Record both directions (stereo WAV: caller left, far end right)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l model -d 'The Realtime model' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l voice -d 'The AI\'s voice' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l instructions -d 'System instructions for the AI' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l instructions-file -d 'Read the instructions from a file' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l greeting -d 'The AI speaks first with these words, once the call is accepted and media flows' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l vad -d 'Turn detection: silence-based (server) or model-based (semantic)' -r -f -a "server\t''
+semantic\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l transcription-model -d 'Model that transcribes the caller; `none` for no caller transcript' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l openai-url -d 'The Realtime WebSocket endpoint (point it at `wacall sim openai`)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l price -d 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -96,43 +106,44 @@ complete -c wacall -n "__fish_wacall_using_subcommand demo" -s v -l verbose -d '
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l webhook-url -d 'Where to POST webhooks (the bridge\'s webhook endpoint)' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l app-secret -d 'App secret that signs webhooks (X-Hub-Signature-256)' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l verify-token -d 'Run the GET verification handshake with this token first' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l graph-listen -d 'Address of the fake Graph API' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l graph-token -d 'Bearer token the fake Graph API accepts' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l phone-number-id -d 'The business number\'s phone number id' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l display-phone-number -d 'The business number as displayed' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l waba-id -d 'The WhatsApp Business Account id' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l calls -d 'Number of calls to place' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l concurrency -d 'Calls at once' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l webhook-retries -d 'Delivery attempts per webhook (Meta retries at once, then with growing gaps)' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l wait-seconds -d 'Business-initiated: seconds to wait for each `connect` request' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l inject-graph-error -d 'Make the next Graph requests of an action fail, e.g. accept:503x2' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l seconds -d 'Seconds the caller stays once media flows' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l tone -d 'The caller sends a tone of this frequency (default 440)' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l send -d 'The caller sends this WAV file (48 kHz, 16-bit), looped' -r -F
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l dtmf -d 'Keys the caller presses once media flows (RFC 4733), e.g. 123#' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l record -d 'Write what WhatsApp\'s side heard to DIR/call-N.wav' -r -F
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l media-ip -d 'Address of WhatsApp\'s media candidate' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l offer-template -d 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)' -r -F
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l no-media-timeout -d 'Seconds after accept without media before WhatsApp hangs up (138021)' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l ring-seconds -d 'Business-initiated calls: seconds the user\'s phone rings before they pick up' -r
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l webhook-url -d 'Where to POST webhooks (the bridge\'s webhook endpoint)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l app-secret -d 'App secret that signs webhooks (X-Hub-Signature-256)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l verify-token -d 'Run the GET verification handshake with this token first' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l graph-listen -d 'Address of the fake Graph API' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l graph-token -d 'Bearer token the fake Graph API accepts' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l phone-number-id -d 'The business number\'s phone number id' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l display-phone-number -d 'The business number as displayed' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l waba-id -d 'The WhatsApp Business Account id' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l calls -d 'Number of calls to place' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l concurrency -d 'Calls at once' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l webhook-retries -d 'Delivery attempts per webhook (Meta retries at once, then with growing gaps)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l wait-seconds -d 'Business-initiated: seconds to wait for each `connect` request' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l inject-graph-error -d 'Make the next Graph requests of an action fail, e.g. accept:503x2' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l seconds -d 'Seconds the caller stays once media flows' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l tone -d 'The caller sends a tone of this frequency (default 440)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l send -d 'The caller sends this WAV file (48 kHz, 16-bit), looped' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l dtmf -d 'Keys the caller presses once media flows (RFC 4733), e.g. 123#' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l record -d 'Write what WhatsApp\'s side heard to DIR/call-N.wav' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l media-ip -d 'Address of WhatsApp\'s media candidate' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l offer-template -d 'Reuse the audio section of a captured offer (codecs, fmtp, ptime, SSRC attributes)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l no-media-timeout -d 'Seconds after accept without media before WhatsApp hangs up (138021)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l ring-seconds -d 'Business-initiated calls: seconds the user\'s phone rings before they pick up' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l business-initiated -d 'Wait for the bridge to place N business-initiated calls (Graph `connect`) instead of calling it'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l silence -d 'The caller sends silence'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l business-initiated -d 'Wait for the bridge to place N business-initiated calls (Graph `connect`) instead of calling it'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l silence -d 'The caller sends silence'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l out -d 'Where to write the offer (`-` for stdout)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l answer -d 'The answer: raw SDP or a Graph API request body; `-` reads stdin, a file is waited for' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l answer-timeout -d 'How long to wait for the answer' -r
@@ -157,7 +168,22 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l listen -d 'Where to listen' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l accept-key -d 'Accept only this bearer token (default: any non-empty one)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l pace -d 'How much faster than real time responses stream' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l drop-after -d 'Drop the first connection this long after it opens (tests reconnection)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l duration -d 'Stop after this long (default: until Ctrl-C)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l garbage -d 'Before each response, send a non-JSON frame, an unknown event and a malformed one'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from openai" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand completions" -l dir -d 'Write the file into this directory instead of printing it' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand completions" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
@@ -185,3 +211,4 @@ complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_
 complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "man" -d 'Write the man pages'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'

@@ -201,6 +201,31 @@ pub enum SimMode {
     /// Only the media peer: write WhatsApp's offer, read an answer, run the call
     #[command(after_long_help = EXIT_CODES)]
     Offer(SimOfferArgs),
+    /// A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears
+    #[command(after_long_help = EXIT_CODES)]
+    Openai(SimOpenAiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimOpenAiArgs {
+    /// Where to listen
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8765")]
+    pub listen: std::net::SocketAddr,
+    /// Accept only this bearer token (default: any non-empty one)
+    #[arg(long, value_name = "KEY")]
+    pub accept_key: Option<String>,
+    /// How much faster than real time responses stream
+    #[arg(long, value_name = "X", default_value_t = 4.0)]
+    pub pace: f64,
+    /// Before each response, send a non-JSON frame, an unknown event and a malformed one
+    #[arg(long)]
+    pub garbage: bool,
+    /// Drop the first connection this long after it opens (tests reconnection)
+    #[arg(long, value_name = "S")]
+    pub drop_after: Option<f64>,
+    /// Stop after this long (default: until Ctrl-C)
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -280,7 +305,7 @@ pub struct BridgeArgs {
     /// WhatsApp's offer: raw SDP or a connect webhook body; `-` reads stdin
     #[arg(long, value_name = "FILE")]
     pub offer: PathBuf,
-    /// The far end: echo, tone[:HZ], play:FILE.wav, silence
+    /// The far end: echo, tone[:HZ], play:FILE.wav, silence, openai
     #[arg(long, value_name = "FAR_END", default_value = "echo")]
     pub to: String,
     /// Write the answer here (atomically) instead of printing it
@@ -354,6 +379,53 @@ pub struct BridgeArgs {
     /// Send the answer even when lint finds errors in it
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub openai: OpenAiArgs,
+}
+
+/// The OpenAI Realtime far end (`--to openai`). The key comes from the
+/// OPENAI_API_KEY variable or a `.env` file, never from a flag.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "OpenAI far end (--to openai)")]
+pub struct OpenAiArgs {
+    /// The Realtime model
+    #[arg(long, value_name = "MODEL", default_value = "gpt-realtime")]
+    pub model: String,
+    /// The AI's voice
+    #[arg(long, value_name = "VOICE", default_value = "marin")]
+    pub voice: String,
+    /// System instructions for the AI
+    #[arg(long, value_name = "TEXT", conflicts_with = "instructions_file")]
+    pub instructions: Option<String>,
+    /// Read the instructions from a file
+    #[arg(long, value_name = "FILE")]
+    pub instructions_file: Option<PathBuf>,
+    /// The AI speaks first with these words, once the call is accepted and media flows
+    #[arg(long, value_name = "TEXT")]
+    pub greeting: Option<String>,
+    /// Turn detection: silence-based (server) or model-based (semantic)
+    #[arg(long, value_enum, value_name = "KIND", default_value_t = VadKind::Server)]
+    pub vad: VadKind,
+    /// Model that transcribes the caller; `none` for no caller transcript
+    #[arg(long, value_name = "MODEL", default_value = "gpt-4o-mini-transcribe")]
+    pub transcription_model: String,
+    /// The Realtime WebSocket endpoint (point it at `wacall sim openai`)
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "wss://api.openai.com/v1/realtime"
+    )]
+    pub openai_url: String,
+    /// Override a price for the cost estimate, in USD per million tokens:
+    /// audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)
+    #[arg(long, value_name = "NAME=USD")]
+    pub price: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VadKind {
+    Server,
+    Semantic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

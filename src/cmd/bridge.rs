@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 pub fn far_end(spec: &str) -> Result<Box<dyn FarEnd>, CliError> {
     let bad = || {
         CliError::usage(format!("--to `{spec}` is not a far end"))
-            .hint("use echo, silence, tone, tone:HZ or play:FILE.wav")
+            .hint("use echo, silence, tone, tone:HZ, play:FILE.wav or openai")
     };
     let (kind, arg) = spec.split_once(':').unwrap_or((spec, ""));
     Ok(match (kind, arg) {
@@ -177,7 +177,12 @@ fn token(args: &BridgeArgs) -> Result<String, CliError> {
 
 pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
     let offer = read_offer(&args.offer)?;
-    let far = far_end(&args.to)?;
+    let far = if args.to == "openai" {
+        let key = super::openai::api_key(std::env::var("OPENAI_API_KEY").ok(), Path::new(".env"))?;
+        super::openai::setup(super::openai::config(&args.openai, key)?)
+    } else {
+        bridge::FarEndSetup::now(far_end(&args.to)?)
+    };
     let cfg = BridgeConfig {
         answerer: answerer_config(args)?,
         duration: args.duration.map(|d| secs("--duration", d)).transpose()?,
@@ -218,7 +223,7 @@ pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
     let report = rt.block_on(async {
         let stop = super::stop_with(crate::core::bridge::Ending::Interrupted);
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let call = bridge::run(&offer.sdp, far, cfg, sig, tx, stop);
+        let call = bridge::run_setup(&offer.sdp, far, cfg, sig, tx, stop);
         tokio::pin!(call);
         loop {
             tokio::select! {

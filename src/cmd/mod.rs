@@ -5,6 +5,7 @@ mod bridge;
 mod demo;
 mod generate;
 mod lint_sdp;
+mod openai;
 mod sim;
 
 use crate::cli::{Cli, Command};

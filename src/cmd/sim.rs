@@ -27,6 +27,7 @@ pub fn run(args: &SimArgs, term: &Term) -> Result<u8, CliError> {
     rt.block_on(async {
         match &args.mode {
             Some(SimMode::Offer(o)) => offer(o, term).await,
+            Some(SimMode::Openai(o)) => super::openai::sim(o, term).await,
             None => calls(args, term).await,
         }
     })

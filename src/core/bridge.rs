@@ -64,6 +64,8 @@ pub enum Ending {
     ConnectTimeout,
     /// The bridge itself failed.
     Error(String),
+    /// The far end could not start or stopped working (OpenAI refused, a device vanished).
+    FarEnd(String),
 }
 
 /// What the diagnosis looks at.
@@ -102,6 +104,7 @@ pub fn diagnose(e: &Evidence) -> Diagnosis {
         ),
         Ending::Graph(why) => fail(Layer::Signalling, format!("the Graph API refused the call: {why}")),
         Ending::Error(why) => fail(Layer::Signalling, why.clone()),
+        Ending::FarEnd(why) => fail(Layer::FarEnd, format!("the far end failed: {why}")),
         _ if t.ice_connected.is_none() => fail(
             Layer::Ice,
             format!(
@@ -158,6 +161,9 @@ pub struct BridgeReport {
     pub first_rtp_out_after_answer: Option<Duration>,
     #[serde(serialize_with = "ms")]
     pub first_rtp_in_after_answer: Option<Duration>,
+    /// The far end's own report (an AI's usage, cost and latency).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub far_end_summary: Option<serde_json::Value>,
 }
 
 impl BridgeReport {
@@ -181,6 +187,7 @@ impl BridgeReport {
             first_rtp_in_after_answer: after(timeline.first_rtp_in),
             timeline,
             traffic,
+            far_end_summary: None,
         }
     }
 }

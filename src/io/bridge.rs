@@ -13,7 +13,9 @@ use crate::io::farend::{FarEnd, Note, Recorded};
 use crate::io::graph_client::{GraphClient, Outcome};
 use crate::io::media::{self, MediaConfig, MediaStats};
 use crate::io::rtc::PeerEvent;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -135,10 +137,42 @@ pub fn lint_answer(offer: &str, answer: &str) -> Vec<Finding> {
     }
 }
 
+/// A far end that may take a while to get ready (OpenAI's socket and
+/// session). It is prepared while the call connects, and must be ready
+/// before `accept`: one that fails gets the call rejected, not accepted
+/// into silence.
+pub struct FarEndSetup {
+    pub name: String,
+    pub ready: FarEndFuture,
+}
+
+pub type FarEndFuture = Pin<Box<dyn Future<Output = anyhow::Result<Box<dyn FarEnd>>> + Send>>;
+
+impl FarEndSetup {
+    pub fn now(far: Box<dyn FarEnd>) -> FarEndSetup {
+        FarEndSetup {
+            name: far.name(),
+            ready: Box::pin(async move { Ok(far) }),
+        }
+    }
+}
+
 /// Runs one call until it ends; every step is reported on `events` as it happens.
 pub async fn run(
     offer: &str,
     far: Box<dyn FarEnd>,
+    cfg: BridgeConfig,
+    sig: Signalling,
+    events: mpsc::UnboundedSender<Event>,
+    stop: watch::Receiver<Option<Ending>>,
+) -> BridgeReport {
+    run_setup(offer, FarEndSetup::now(far), cfg, sig, events, stop).await
+}
+
+/// [`run`], with a far end that is made ready while the call connects.
+pub async fn run_setup(
+    offer: &str,
+    far: FarEndSetup,
     cfg: BridgeConfig,
     sig: Signalling,
     events: mpsc::UnboundedSender<Event>,
@@ -149,7 +183,8 @@ pub async fn run(
         events,
         timeline: Timeline::default(),
     };
-    let far_name = far.name();
+    let far_name = far.name.clone();
+    let far_ready = tokio::spawn(far.ready);
     let remote = remote_candidates(offer);
     let stats = Arc::new(Mutex::new(MediaStats::default()));
     let finish = |r: &mut Run, ending: Ending, stats: &Arc<Mutex<MediaStats>>| {
@@ -167,7 +202,17 @@ pub async fn run(
             connect_timeout: cfg.connect_timeout,
             media_window: window,
         });
-        BridgeReport::new(d, ending, far_name.clone(), r.timeline.clone(), traffic)
+        let mut report =
+            BridgeReport::new(d, ending, far_name.clone(), r.timeline.clone(), traffic);
+        let (summary, notes) = {
+            let mut m = stats.lock().unwrap();
+            (m.far_summary.clone(), std::mem::take(&mut m.notes))
+        };
+        for note in notes {
+            let _ = r.events.send(Event::Note { at: r.at(), note });
+        }
+        report.far_end_summary = summary;
+        report
     };
 
     let mut answered = match answerer::answer(offer, &cfg.answerer).await {
@@ -206,18 +251,10 @@ pub async fn run(
         return finish(&mut r, Ending::AnswerRefused, &stats);
     }
 
-    // The media loop runs from now on; it sends only once told to start.
+    // The media loop starts once the far end is ready; tracks wait in the channel.
     let (start_tx, start_rx) = watch::channel(false);
     let (stop_media, stop_media_rx) = watch::channel(false);
     let (tracks_tx, tracks_rx) = mpsc::unbounded_channel();
-    let (_dtmf_tx, dtmf_rx) = mpsc::unbounded_channel();
-    let (far, recording): (Box<dyn FarEnd>, _) = if cfg.record.is_some() {
-        let rec = Recorded::new(far);
-        let recording = rec.recording.clone();
-        (Box::new(rec), Some(recording))
-    } else {
-        (far, None)
-    };
     let media_cfg = MediaConfig {
         track: answered.track.clone(),
         ssrc: answered.ssrc,
@@ -225,15 +262,8 @@ pub async fn run(
         dtmf_pt: answered.codecs.dtmf_pt,
         bitrate: cfg.bitrate,
     };
-    let media = tokio::spawn(media::run_media(
-        media_cfg,
-        far,
-        tracks_rx,
-        start_rx,
-        stop_media_rx,
-        dtmf_rx,
-        stats.clone(),
-    ));
+    let mut media: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
+    let mut recording = None;
 
     let mut pre_accepted = false;
     let mut accepted = false;
@@ -264,7 +294,7 @@ pub async fn run(
                     &mut r,
                     &pc,
                     &stop_media,
-                    media,
+                    media.take(),
                     Ending::Graph(e.to_string()),
                     &sig,
                     false,
@@ -317,7 +347,7 @@ pub async fn run(
             &mut r,
             &pc,
             &stop_media,
-            media,
+            media.take(),
             ending,
             &sig,
             pre_accepted,
@@ -326,6 +356,51 @@ pub async fn run(
         .await;
         return finish(&mut r, report, &stats);
     }
+
+    // The far end must be ready before the call is accepted.
+    let far = tokio::select! {
+        f = far_ready => match f {
+            Ok(Ok(far)) => Ok(far),
+            Ok(Err(e)) => Err(Ending::FarEnd(format!("{e:#}"))),
+            Err(e) => Err(Ending::FarEnd(format!("the far end's setup stopped: {e}"))),
+        },
+        e = wait_stop(&mut stop) => Err(e),
+    };
+    let far = match far {
+        Ok(far) => far,
+        Err(ending) => {
+            let report = end(
+                &mut r,
+                &pc,
+                &stop_media,
+                None,
+                ending,
+                &sig,
+                pre_accepted,
+                false,
+            )
+            .await;
+            return finish(&mut r, report, &stats);
+        }
+    };
+    r.step(format!("far end ready: {}", far.name()));
+    let (_dtmf_tx, dtmf_rx) = mpsc::unbounded_channel();
+    let far: Box<dyn FarEnd> = if cfg.record.is_some() {
+        let rec = Recorded::new(far);
+        recording = Some(rec.recording.clone());
+        Box::new(rec)
+    } else {
+        far
+    };
+    media = Some(tokio::spawn(media::run_media(
+        media_cfg,
+        far,
+        tracks_rx,
+        start_rx,
+        stop_media_rx,
+        dtmf_rx,
+        stats.clone(),
+    )));
 
     if let Signalling::Graph {
         client,
@@ -372,9 +447,9 @@ pub async fn run(
     let ending = loop {
         tokio::select! {
             _ = tick.tick() => {
-                let (first_out, first_in, notes) = {
+                let (first_out, first_in, notes, far_failure) = {
                     let mut m = stats.lock().unwrap();
-                    (m.first_sent, m.first_received, std::mem::take(&mut m.notes))
+                    (m.first_sent, m.first_received, std::mem::take(&mut m.notes), m.far_failure.clone())
                 };
                 for note in notes {
                     let _ = r.events.send(Event::Note { at: r.at(), note });
@@ -394,6 +469,9 @@ pub async fn run(
                 }
                 if cfg.duration.is_some_and(|d| now >= media_started + d) {
                     break Ending::Duration;
+                }
+                if let Some(why) = far_failure {
+                    break Ending::FarEnd(why);
                 }
             }
             e = answered.events.recv() => match e {
@@ -436,6 +514,18 @@ pub async fn run(
     finish(&mut r, report, &stats)
 }
 
+/// Resolves when a stop is asked for; never if no one can ask.
+async fn wait_stop(stop: &mut watch::Receiver<Option<Ending>>) -> Ending {
+    loop {
+        if let Some(e) = stop.borrow_and_update().clone() {
+            return e;
+        }
+        if stop.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 /// Stops media, ends the call through the Graph API (terminate once
 /// accepted, reject once only pre-accepted), closes the connection.
 #[allow(clippy::too_many_arguments)]
@@ -443,14 +533,16 @@ async fn end(
     r: &mut Run,
     pc: &Arc<dyn webrtc::peer_connection::PeerConnection>,
     stop_media: &watch::Sender<bool>,
-    media: tokio::task::JoinHandle<anyhow::Result<()>>,
+    media: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     ending: Ending,
     sig: &Signalling,
     pre_accepted: bool,
     accepted: bool,
 ) -> Ending {
     let _ = stop_media.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(2), media).await;
+    if let Some(media) = media {
+        let _ = tokio::time::timeout(Duration::from_secs(2), media).await;
+    }
     if let Signalling::Graph {
         client, call_id, ..
     } = sig

@@ -8,7 +8,7 @@ use crate::core::sim::call::Timers;
 use crate::core::sim::report::CallReport;
 use crate::core::webhook::Business;
 use crate::io::answerer::AnswererConfig;
-use crate::io::bridge::{self, BridgeConfig, Signalling};
+use crate::io::bridge::{self, BridgeConfig, FarEndSetup, Signalling};
 use crate::io::farend::FarEnd;
 use crate::io::graph_client::GraphClient;
 use crate::io::media::Source;
@@ -33,10 +33,24 @@ pub struct DemoReport {
     pub caller_hz: f64,
 }
 
-/// Runs one call of `seconds` from the simulated caller to `far`.
+/// Runs one call of `seconds` from the simulated caller (a 440 Hz tone) to `far`.
 pub async fn run(
     seconds: Duration,
     far: Box<dyn FarEnd>,
+    events: mpsc::UnboundedSender<Event>,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<DemoReport> {
+    let caller = Source::Tone(Tone::new(440.0, 0.3));
+    run_with(seconds, caller, 440.0, FarEndSetup::now(far), events, stop).await
+}
+
+/// Runs one call of `seconds` from a caller saying `caller` to a far end
+/// that gets ready while the call connects.
+pub async fn run_with(
+    seconds: Duration,
+    caller: Source,
+    caller_hz: f64,
+    far: FarEndSetup,
     events: mpsc::UnboundedSender<Event>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<DemoReport> {
@@ -48,7 +62,6 @@ pub async fn run(
         deliveries_tx,
     )
     .await?;
-    let caller_hz = 440.0;
     let business = Business {
         waba_id: "100000000000002".into(),
         phone_number_id: "100000000000001".into(),
@@ -65,7 +78,7 @@ pub async fn run(
         concurrency: 1,
         call: CallSpec {
             index: 1,
-            peer: PeerConfig::loopback(Source::Tone(Tone::new(caller_hz, 0.3))),
+            peer: PeerConfig::loopback(caller),
             timers: Timers::default(),
             talk: Some(seconds),
             dtmf: Some("1".into()),
@@ -113,7 +126,7 @@ pub async fn run(
                             let sig = Signalling::Graph { client, call_id: call.id.clone(), accept_window: Duration::from_secs(30) };
                             let (tx, stop) = (bridge_tx.clone(), hangup_rx.clone());
                             bridge_origin = t0.elapsed();
-                            bridge_task = Some(tokio::spawn(async move { bridge::run(&offer, far, cfg, sig, tx, stop).await }));
+                            bridge_task = Some(tokio::spawn(async move { bridge::run_setup(&offer, far, cfg, sig, tx, stop).await }));
                         }
                         ("terminate", _) => { let _ = hangup.send(Some(Ending::HungUp)); }
                         _ => {}

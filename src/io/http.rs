@@ -6,11 +6,16 @@ use std::time::Duration;
 
 static PROVIDER: Once = Once::new();
 
-pub fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+/// rustls needs a process-wide provider before any TLS client is built.
+pub fn install_crypto() {
     PROVIDER.call_once(|| {
         // Fails only if another provider was installed first, which is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
+}
+
+pub fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    install_crypto();
     Ok(reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(5))

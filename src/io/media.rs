@@ -139,6 +139,10 @@ pub struct MediaStats {
     pub rx: crate::core::rtp::ReceiveStats,
     /// Notes from the far end, oldest first, for whoever prints them.
     pub notes: Vec<Note>,
+    /// Why the far end cannot go on, once it cannot.
+    pub far_failure: Option<String>,
+    /// The far end's own report, taken when the loop stops.
+    pub far_summary: Option<serde_json::Value>,
 }
 
 pub struct MediaConfig {
@@ -179,9 +183,13 @@ pub async fn run_media(
             _ = ticker.tick(), if started => {
                 let frames = send_tick(&cfg, far.as_mut(), &mut encoder, &mut packetizer, &mut pending_dtmf, &mut dtmf, began.unwrap_or(epoch), &mut sent_frames, &stats).await?;
                 let notes = far.notes();
+                let failure = far.failure();
                 let mut s = stats.lock().unwrap();
                 s.skipped_frames += frames;
                 s.notes.extend(notes);
+                if s.far_failure.is_none() {
+                    s.far_failure = failure;
+                }
             }
             Some(track) = tracks.recv() => {
                 let tx = packets_tx.clone();
@@ -197,7 +205,7 @@ pub async fn run_media(
                 decoded.clear();
                 let r = audio_in.push(p.header.payload_type, p.header.sequence_number, p.header.timestamp, &p.payload, &mut decoded);
                 if !decoded.is_empty() {
-                    far.hear(&decoded);
+                    far.hear(&decoded, at);
                 }
                 let mut s = stats.lock().unwrap();
                 s.first_received.get_or_insert(at);
@@ -245,6 +253,10 @@ pub async fn run_media(
             r = stop.changed() => {
                 if r.is_err() || *stop.borrow() {
                     readers.abort_all();
+                    let notes = far.notes();
+                    let mut s = stats.lock().unwrap();
+                    s.notes.extend(notes);
+                    s.far_summary = far.summary();
                     return Ok(());
                 }
             }

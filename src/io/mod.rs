@@ -9,6 +9,7 @@ pub mod farend;
 pub mod graph_client;
 pub mod http;
 pub mod media;
+pub mod openai;
 pub mod rtc;
 pub mod sim;
 pub mod webhook_server;

@@ -160,9 +160,54 @@ pub fn summary(r: &BridgeReport, s: &Style) -> String {
     if !t.dtmf_in.is_empty() {
         out.push_str(&format!("  DTMF from the caller: {}\n", t.dtmf_in));
     }
+    if let Some(f) = &r.far_end_summary {
+        out.push_str(&far_end_summary(f));
+    }
     for n in &r.notes {
         out.push_str(&format!("  {} {n}\n", s.warning("note:")));
     }
+    out
+}
+
+/// An AI far end's report: turns, usage, cost and its share of the latency.
+pub fn far_end_summary(f: &Value) -> String {
+    if f["far_end"] != "openai" {
+        return String::new();
+    }
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let u = &f["usage"];
+    let q = |v: &Value| {
+        format!(
+            "p50 {} / p99 {}",
+            v["p50_ms"]
+                .as_f64()
+                .map_or("-".into(), |x| format!("{x:.1} ms")),
+            v["p99_ms"]
+                .as_f64()
+                .map_or("-".into(), |x| format!("{x:.1} ms"))
+        )
+    };
+    let mut out = format!(
+        "  {}: {} responses, {} barge-ins, {} reconnects; tokens: audio in {}, text in {}, audio out {}, text out {}\n",
+        f["model"].as_str().unwrap_or("openai"),
+        n(&f["responses"]),
+        n(&f["barge_ins"]),
+        n(&f["reconnects"]),
+        n(&u["audio_in"]),
+        n(&u["text_in"]),
+        n(&u["audio_out"]),
+        n(&u["text_out"]),
+    );
+    out.push_str(&format!(
+        "  estimated cost ${:.4} (OpenAI list prices as of {}; --price overrides)\n",
+        f["cost_usd"].as_f64().unwrap_or(0.0),
+        f["prices_as_of"].as_str().unwrap_or("?")
+    ));
+    out.push_str(&format!(
+        "  bridge latency: RTP in to append out {}; delta in to frame out {}\n",
+        q(&f["latency"]["rtp_in_to_append_out"]),
+        q(&f["latency"]["delta_in_to_frame_out"])
+    ));
     out
 }
 

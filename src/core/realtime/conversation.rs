@@ -134,9 +134,11 @@ impl Conversation {
 
     /// The socket is gone: what was in flight is lost; queued audio still plays.
     pub fn disconnected(&mut self, now: Instant) {
+        if self.connected {
+            self.reconnects += 1;
+        }
         self.connected = false;
         self.ready = false;
-        self.reconnects += 1;
         self.outbox
             .retain(|o| !matches!(o.event, ClientEvent::Append { .. }));
         if let Some(id) = self.active_response.take() {

@@ -42,6 +42,8 @@ pub enum Layer {
     MediaIn,
     /// RTP from WhatsApp to the business.
     MediaOut,
+    /// What the business bridges the call to (the AI, a device).
+    FarEnd,
 }
 
 impl Layer {
@@ -52,6 +54,7 @@ impl Layer {
             Layer::Dtls => "DTLS",
             Layer::MediaIn => "media from the business",
             Layer::MediaOut => "media to the business",
+            Layer::FarEnd => "far end",
         }
     }
 }

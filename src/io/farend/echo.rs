@@ -4,6 +4,7 @@
 use super::FarEnd;
 use crate::core::audio::FRAME;
 use std::collections::VecDeque;
+use std::time::Instant;
 
 /// Holds at most this much (a second); older audio is dropped, never delayed further.
 const MAX_FRAMES: usize = 50;
@@ -26,7 +27,7 @@ impl FarEnd for Echo {
         "echo".into()
     }
 
-    fn hear(&mut self, samples: &[i16]) {
+    fn hear(&mut self, samples: &[i16], _at: Instant) {
         self.pending.extend_from_slice(samples);
         while self.pending.len() >= FRAME {
             let mut f = [0i16; FRAME];
@@ -53,12 +54,12 @@ mod tests {
     fn echoes_in_frames_and_bounds_delay() {
         let mut e = Echo::new();
         assert_eq!(e.speak(), [0; FRAME], "silence when nothing was heard");
-        e.hear(&[7; FRAME / 2]);
+        e.hear(&[7; FRAME / 2], Instant::now());
         assert_eq!(e.speak(), [0; FRAME], "half a frame is not a frame yet");
-        e.hear(&[7; FRAME / 2]);
+        e.hear(&[7; FRAME / 2], Instant::now());
         assert_eq!(e.speak(), [7; FRAME]);
         for i in 0..(MAX_FRAMES + 5) {
-            e.hear(&[i as i16; FRAME]);
+            e.hear(&[i as i16; FRAME], Instant::now());
         }
         assert_eq!(e.dropped_frames, 5);
         assert_eq!(e.speak()[0], 5, "the oldest frames went first");

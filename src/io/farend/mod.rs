@@ -14,6 +14,7 @@ pub use recorded::{Recorded, Recording};
 
 use crate::core::audio::FRAME;
 use crate::io::media::Source;
+use std::time::Instant;
 
 /// Something a far end wants shown (a transcript line, usage, an error).
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +26,9 @@ pub struct Note {
 pub trait FarEnd: Send {
     /// For the live view and reports: `echo`, `tone:440`, `play:file.wav`...
     fn name(&self) -> String;
-    /// What the caller said: 48 kHz mono samples, in order, concealed losses included.
-    fn hear(&mut self, samples: &[i16]);
+    /// What the caller said: 48 kHz mono samples, in order, concealed losses
+    /// included; `at` is when their packet arrived (for latency probes).
+    fn hear(&mut self, samples: &[i16], at: Instant);
     /// The next 20 ms for the caller; silence when there is nothing to say.
     fn speak(&mut self) -> [i16; FRAME];
     /// The caller pressed a key (RFC 4733).
@@ -36,6 +38,14 @@ pub trait FarEnd: Send {
     /// Notes since the last call, for the live view.
     fn notes(&mut self) -> Vec<Note> {
         Vec::new()
+    }
+    /// Why this far end can no longer carry the call, if it cannot.
+    fn failure(&mut self) -> Option<String> {
+        None
+    }
+    /// What it has to report at the end (usage, cost, latency), as JSON.
+    fn summary(&self) -> Option<serde_json::Value> {
+        None
     }
 }
 
@@ -49,7 +59,7 @@ impl FarEnd for Source {
         }
     }
 
-    fn hear(&mut self, _samples: &[i16]) {}
+    fn hear(&mut self, _samples: &[i16], _at: Instant) {}
 
     fn speak(&mut self) -> [i16; FRAME] {
         self.frame()
@@ -61,8 +71,8 @@ impl FarEnd for Box<dyn FarEnd> {
     fn name(&self) -> String {
         (**self).name()
     }
-    fn hear(&mut self, samples: &[i16]) {
-        (**self).hear(samples)
+    fn hear(&mut self, samples: &[i16], at: Instant) {
+        (**self).hear(samples, at)
     }
     fn speak(&mut self) -> [i16; FRAME] {
         (**self).speak()
@@ -75,5 +85,11 @@ impl FarEnd for Box<dyn FarEnd> {
     }
     fn notes(&mut self) -> Vec<Note> {
         (**self).notes()
+    }
+    fn failure(&mut self) -> Option<String> {
+        (**self).failure()
+    }
+    fn summary(&self) -> Option<serde_json::Value> {
+        (**self).summary()
     }
 }

@@ -4,6 +4,7 @@
 use super::{FarEnd, Note};
 use crate::core::audio::FRAME;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Both directions, 48 kHz mono each; shared so the recording outlives the
 /// loop. For the bridge, `incoming` is the caller and `outgoing` the far end.
@@ -50,14 +51,14 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
         self.inner.name()
     }
 
-    fn hear(&mut self, samples: &[i16]) {
+    fn hear(&mut self, samples: &[i16], at: Instant) {
         {
             let mut r = self.recording.lock().unwrap();
             if r.incoming.len() + samples.len() <= MAX_SAMPLES {
                 r.incoming.extend_from_slice(samples);
             }
         }
-        self.inner.hear(samples);
+        self.inner.hear(samples, at);
     }
 
     fn speak(&mut self) -> [i16; FRAME] {
@@ -80,6 +81,14 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
     fn notes(&mut self) -> Vec<Note> {
         self.inner.notes()
     }
+
+    fn failure(&mut self) -> Option<String> {
+        self.inner.failure()
+    }
+
+    fn summary(&self) -> Option<serde_json::Value> {
+        self.inner.summary()
+    }
 }
 
 #[cfg(test)]
@@ -90,7 +99,7 @@ mod tests {
     #[test]
     fn records_both_sides_interleaved() {
         let mut r = Recorded::new(Echo::new());
-        r.hear(&[3; FRAME]);
+        r.hear(&[3; FRAME], Instant::now());
         assert_eq!(r.speak(), [3; FRAME]);
         r.speak();
         let rec = r.recording.lock().unwrap();

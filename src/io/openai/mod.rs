@@ -1,0 +1,197 @@
+//! The OpenAI Realtime API as a far end, over its WebSocket: the
+//! conversation state machine (core) fed by one task that owns the socket.
+//! The media loop meets it through `hear`/`speak`, which only lock, compute
+//! and wake the task: they never wait on the network.
+
+mod link;
+pub mod socket;
+pub mod standin_server;
+
+use crate::core::realtime::{Conversation, Notice, Prices, Role, SessionConfig};
+use crate::core::sim::report::quantile;
+use crate::io::farend::{FarEnd, Note};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+pub const DEFAULT_URL: &str = "wss://api.openai.com/v1/realtime";
+
+#[derive(Clone)]
+pub struct OpenAiConfig {
+    /// The Realtime WebSocket endpoint, without `?model=`.
+    pub url: String,
+    pub key: String,
+    pub session: SessionConfig,
+    pub prices: Prices,
+    /// Opening the socket and getting `session.updated`, each.
+    pub connect_timeout: Duration,
+    /// How long a dropped socket may take to come back before the call ends.
+    pub reconnect_for: Duration,
+}
+
+impl std::fmt::Debug for OpenAiConfig {
+    // The key never reaches a log or an error message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiConfig")
+            .field("url", &self.url)
+            .field("key", &"<redacted>")
+            .field("session", &self.session)
+            .finish()
+    }
+}
+
+/// State shared between the media loop's calls and the socket's task.
+pub(crate) struct Shared {
+    pub conv: Conversation,
+    pub notes: Vec<Note>,
+    pub failure: Option<String>,
+    /// RTP arrival to its `append` written on the socket.
+    pub append_latency: Vec<Duration>,
+}
+
+impl Shared {
+    pub(crate) fn note(&mut self, kind: &'static str, text: impl Into<String>) {
+        self.notes.push(Note {
+            kind,
+            text: text.into(),
+        });
+    }
+}
+
+pub struct OpenAi {
+    shared: Arc<Mutex<Shared>>,
+    wake: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+    model: String,
+    prices: Prices,
+}
+
+impl Drop for OpenAi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl OpenAi {
+    /// Opens the socket and configures the session; a bad key, model or URL
+    /// fails here, before the call is accepted.
+    pub async fn connect(cfg: OpenAiConfig) -> anyhow::Result<OpenAi> {
+        let conv = Conversation::new(cfg.session.clone())?;
+        let shared = Arc::new(Mutex::new(Shared {
+            conv,
+            notes: Vec::new(),
+            failure: None,
+            append_latency: Vec::new(),
+        }));
+        let wake = Arc::new(Notify::new());
+        let socket = link::open(&cfg, &shared).await?;
+        let task = tokio::spawn(link::run(socket, cfg.clone(), shared.clone(), wake.clone()));
+        Ok(OpenAi {
+            shared,
+            wake,
+            task,
+            model: cfg.session.model.clone(),
+            prices: cfg.prices,
+        })
+    }
+}
+
+fn note_of(n: Notice) -> Note {
+    match n {
+        Notice::Said {
+            who: Role::Caller,
+            text,
+        } => Note {
+            kind: "caller",
+            text,
+        },
+        Notice::Said {
+            who: Role::Ai,
+            text,
+        } => Note { kind: "ai", text },
+        Notice::BargeIn {
+            item_id,
+            audio_end_ms,
+            dropped_ms,
+        } => Note {
+            kind: "barge-in",
+            text: format!(
+                "the caller spoke over the AI: playout stopped after {audio_end_ms} ms of {item_id} ({dropped_ms} ms dropped), response cancelled, item truncated"
+            ),
+        },
+        Notice::Error(text) => Note {
+            kind: "openai error",
+            text,
+        },
+        Notice::Malformed(text) => Note {
+            kind: "openai",
+            text: format!("ignored a server event: {text}"),
+        },
+    }
+}
+
+fn ms_quantiles(v: &[Duration]) -> serde_json::Value {
+    let mut ms: Vec<f64> = v.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    json!({
+        "count": ms.len(),
+        "p50_ms": quantile(&ms, 0.5),
+        "p99_ms": quantile(&ms, 0.99),
+        "max_ms": ms.last(),
+    })
+}
+
+impl FarEnd for OpenAi {
+    fn name(&self) -> String {
+        format!("openai:{}", self.model)
+    }
+
+    fn hear(&mut self, samples: &[i16], at: Instant) {
+        self.shared.lock().unwrap().conv.hear(samples, at);
+        self.wake.notify_one();
+    }
+
+    fn speak(&mut self) -> [i16; crate::core::audio::FRAME] {
+        self.shared.lock().unwrap().conv.speak(Instant::now())
+    }
+
+    fn start(&mut self) {
+        self.shared.lock().unwrap().conv.media_started();
+        self.wake.notify_one();
+    }
+
+    fn notes(&mut self) -> Vec<Note> {
+        let mut s = self.shared.lock().unwrap();
+        let notices = s.conv.notices();
+        let mut out = std::mem::take(&mut s.notes);
+        out.extend(notices.into_iter().map(note_of));
+        out
+    }
+
+    fn failure(&mut self) -> Option<String> {
+        self.shared.lock().unwrap().failure.clone()
+    }
+
+    fn summary(&self) -> Option<serde_json::Value> {
+        let s = self.shared.lock().unwrap();
+        let c = &s.conv;
+        Some(json!({
+            "far_end": "openai",
+            "model": self.model,
+            "responses": c.responses,
+            "barge_ins": c.barge_ins,
+            "reconnects": c.reconnects,
+            "lost_caller_ms": c.lost_caller_ms,
+            "usage": c.usage,
+            "cost_usd": self.prices.cost(&c.usage),
+            "prices_usd_per_million": self.prices,
+            "prices_as_of": crate::core::realtime::session::PRICES_AS_OF,
+            "latency": {
+                "rtp_in_to_append_out": ms_quantiles(&s.append_latency),
+                "delta_in_to_frame_out": ms_quantiles(&c.playout.latencies),
+            },
+            "transcript": c.history().iter().map(|(who, text)| json!({"who": who, "text": text})).collect::<Vec<_>>(),
+        }))
+    }
+}

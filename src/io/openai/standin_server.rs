@@ -1,0 +1,191 @@
+//! The OpenAI stand-in on a real WebSocket: `GET /v1/realtime?model=...`
+//! with `Authorization: Bearer KEY`, refused with 401 and OpenAI's error
+//! body for a wrong key; an unknown model gets an `error` event and a close.
+//! Each connection runs the pure stand-in on the wall clock.
+
+use crate::core::realtime::standin::{Log, StandIn, StandInConfig, known_model};
+use futures_util::{SinkExt, StreamExt};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+
+#[derive(Debug, Clone, Default)]
+pub struct StandInServerConfig {
+    /// The only key accepted; `None` accepts any non-empty bearer token.
+    pub key: Option<String>,
+    pub standin: StandInConfig,
+    /// Drop the first connection abruptly this long after it opened, to
+    /// test reconnection (no close frame: like a network failure).
+    pub drop_first_after: Option<Duration>,
+}
+
+/// One connection as the stand-in saw it.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub opened: Instant,
+    pub model: String,
+    pub log: Log,
+}
+
+pub struct StandInServer {
+    addr: SocketAddr,
+    pub connections: Arc<Mutex<Vec<Connection>>>,
+    /// Handshakes refused (bad key, wrong path).
+    pub refused: Arc<Mutex<u64>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for StandInServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl StandInServer {
+    pub async fn start(
+        listen: SocketAddr,
+        cfg: StandInServerConfig,
+    ) -> anyhow::Result<StandInServer> {
+        let listener = TcpListener::bind(listen).await.map_err(|e| {
+            anyhow::anyhow!("cannot listen on {listen} for the OpenAI stand-in: {e}")
+        })?;
+        let addr = listener.local_addr()?;
+        let connections: Arc<Mutex<Vec<Connection>>> = Arc::default();
+        let refused: Arc<Mutex<u64>> = Arc::default();
+        let (conns, refs) = (connections.clone(), refused.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let first = conns.lock().unwrap().is_empty();
+                let (cfg, conns, refs) = (cfg.clone(), conns.clone(), refs.clone());
+                tokio::spawn(async move {
+                    let drop_after = if first { cfg.drop_first_after } else { None };
+                    serve(tcp, cfg, drop_after, conns, refs).await;
+                });
+            }
+        });
+        Ok(StandInServer {
+            addr,
+            connections,
+            refused,
+            task,
+        })
+    }
+
+    /// The base URL for `--openai-url`.
+    pub fn url(&self) -> String {
+        format!("ws://{}/v1/realtime", self.addr)
+    }
+
+    pub fn logs(&self) -> Vec<Connection> {
+        self.connections.lock().unwrap().clone()
+    }
+}
+
+fn refuse(status: StatusCode, code: &str, message: &str) -> ErrorResponse {
+    let body = serde_json::json!({"error": {"message": message, "type": "invalid_request_error", "code": code, "param": null}});
+    let mut r = ErrorResponse::new(Some(body.to_string()));
+    *r.status_mut() = status;
+    r
+}
+
+async fn serve(
+    tcp: TcpStream,
+    cfg: StandInServerConfig,
+    drop_after: Option<Duration>,
+    conns: Arc<Mutex<Vec<Connection>>>,
+    refused: Arc<Mutex<u64>>,
+) {
+    let mut model = String::new();
+    let key = cfg.key.clone();
+    // tungstenite's callback signature fixes the error type.
+    #[allow(clippy::result_large_err)]
+    let check = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        if req.uri().path() != "/v1/realtime" {
+            return Err(refuse(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Invalid URL (GET /v1/realtime expected)",
+            ));
+        }
+        let bearer = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let ok = match &key {
+            Some(k) => bearer == k,
+            None => !bearer.is_empty(),
+        };
+        if !ok {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
+            ));
+        }
+        model = req
+            .uri()
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("model="))
+            .unwrap_or("")
+            .to_string();
+        Ok(resp)
+    };
+    let ws = match tokio_tungstenite::accept_hdr_async(tcp, check).await {
+        Ok(ws) => ws,
+        Err(_) => {
+            *refused.lock().unwrap() += 1;
+            return;
+        }
+    };
+    let (mut tx, mut rx) = ws.split();
+    let opened = Instant::now();
+    let index = {
+        let mut c = conns.lock().unwrap();
+        c.push(Connection {
+            opened,
+            model: model.clone(),
+            log: Log::default(),
+        });
+        c.len() - 1
+    };
+    if !known_model(&model) {
+        let e = serde_json::json!({"type": "error", "event_id": "event_standin_model", "error": {
+            "type": "invalid_request_error", "code": "model_not_found",
+            "message": format!("The model `{model}` does not exist or you do not have access to it."), "param": null, "event_id": null}});
+        let _ = tx.send(Message::text(e.to_string())).await;
+        let _ = tx.close().await;
+        return;
+    }
+    let mut ai = StandIn::new(cfg.standin.clone(), &model);
+    let mut out = ai.hello();
+    let mut tick = tokio::time::interval(Duration::from_millis(5));
+    let cut = tokio::time::sleep(drop_after.unwrap_or(Duration::from_secs(86_400)));
+    tokio::pin!(cut);
+    loop {
+        for m in out.drain(..) {
+            if tx.send(Message::text(m)).await.is_err() {
+                return;
+            }
+        }
+        let now = opened.elapsed().as_millis() as u64;
+        tokio::select! {
+            m = rx.next() => match m {
+                Some(Ok(Message::Text(t))) => out = ai.on_client(&t, now),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            _ = tick.tick() => out = ai.poll(now),
+            _ = &mut cut, if drop_after.is_some() => break,
+        }
+        conns.lock().unwrap()[index].log = ai.log.clone();
+    }
+    conns.lock().unwrap()[index].log = ai.log.clone();
+}

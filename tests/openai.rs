@@ -1,0 +1,383 @@
+//! The OpenAI far end end to end, in one process on loopback: the
+//! simulated WhatsApp caller, the real bridge (WebRTC, Opus, the media
+//! loop) and the OpenAI stand-in on a real WebSocket.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use wacall::core::audio::{FRAME, Tone, level_dbfs};
+use wacall::core::bridge::{BridgeReport, Ending};
+use wacall::core::realtime::standin::StandInConfig;
+use wacall::core::realtime::{Prices, SessionConfig};
+use wacall::io::answerer::AnswererConfig;
+use wacall::io::bridge::{self, BridgeConfig, Event, FarEndSetup, Signalling};
+use wacall::io::farend::{FarEnd, Note};
+use wacall::io::media::Source;
+use wacall::io::openai::standin_server::{StandInServer, StandInServerConfig};
+use wacall::io::openai::{OpenAi, OpenAiConfig};
+use wacall::io::sim::peer::{PeerConfig, WhatsAppPeer};
+
+/// A caller who says `hz` for `talk_ms` and then is quiet, once per entry.
+fn script(turns: &[(f64, u64, u64)]) -> Source {
+    let mut data = Vec::new();
+    for &(hz, talk_ms, quiet_ms) in turns {
+        let mut t = Tone::new(hz, 0.3);
+        for _ in 0..talk_ms / 20 {
+            data.extend_from_slice(&t.frame());
+        }
+        data.extend(std::iter::repeat_n(0i16, quiet_ms as usize * 48));
+    }
+    // A long quiet tail so the script does not loop within a test.
+    data.extend(std::iter::repeat_n(0i16, 48_000 * 30));
+    Source::Samples {
+        data: Arc::new(data),
+        pos: 0,
+    }
+}
+
+fn openai_config(url: String, key: &str) -> OpenAiConfig {
+    OpenAiConfig {
+        url,
+        key: key.into(),
+        session: SessionConfig::default(),
+        prices: Prices::for_model("gpt-realtime"),
+        connect_timeout: Duration::from_secs(5),
+        reconnect_for: Duration::from_secs(5),
+    }
+}
+
+/// Every frame the far end gave the caller, with when.
+type Spoken = Arc<Mutex<Vec<(Instant, f64)>>>;
+
+struct Timed {
+    inner: OpenAi,
+    spoken: Spoken,
+}
+
+impl FarEnd for Timed {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+    fn hear(&mut self, samples: &[i16], at: Instant) {
+        self.inner.hear(samples, at)
+    }
+    fn speak(&mut self) -> [i16; FRAME] {
+        let f = self.inner.speak();
+        self.spoken
+            .lock()
+            .unwrap()
+            .push((Instant::now(), level_dbfs(&f)));
+        f
+    }
+    fn start(&mut self) {
+        self.inner.start()
+    }
+    fn notes(&mut self) -> Vec<Note> {
+        self.inner.notes()
+    }
+    fn failure(&mut self) -> Option<String> {
+        self.inner.failure()
+    }
+    fn summary(&self) -> Option<serde_json::Value> {
+        self.inner.summary()
+    }
+}
+
+struct Outcome {
+    report: BridgeReport,
+    heard: Vec<i16>,
+    notes: Vec<Note>,
+    spoken: Spoken,
+}
+
+/// One manual-mode call of `seconds` from `caller` to the OpenAI far end.
+async fn call(caller: Source, cfg: OpenAiConfig, seconds: u64) -> Outcome {
+    let mut peer = WhatsAppPeer::new(PeerConfig::loopback(caller))
+        .await
+        .unwrap();
+    let spoken: Spoken = Arc::default();
+    let sp = spoken.clone();
+    let far = FarEndSetup {
+        name: "openai".into(),
+        ready: Box::pin(async move {
+            let inner = OpenAi::connect(cfg).await?;
+            Ok(Box::new(Timed { inner, spoken: sp }) as Box<dyn FarEnd>)
+        }),
+    };
+    let bcfg = BridgeConfig {
+        answerer: AnswererConfig {
+            bind: vec![IpAddr::from([127, 0, 0, 1])],
+            ..AnswererConfig::default()
+        },
+        duration: Some(Duration::from_secs(seconds)),
+        connect_timeout: Duration::from_secs(5),
+        force: false,
+        bitrate: 20_000,
+        record: None,
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (_stop, stop_rx) = watch::channel(None);
+    let offer = peer.offer().to_string();
+    let task = tokio::spawn(async move {
+        bridge::run_setup(&offer, far, bcfg, Signalling::Manual, tx, stop_rx).await
+    });
+    let mut notes = Vec::new();
+    while let Some(e) = rx.recv().await {
+        match e {
+            Event::Answer { sdp, .. } => {
+                peer.apply_answer(&sdp).await.unwrap();
+                peer.accept();
+            }
+            Event::Note { note, .. } => notes.push(note),
+            _ => {}
+        }
+    }
+    let report = task.await.unwrap();
+    let heard = peer.recording();
+    peer.close().await;
+    Outcome {
+        report,
+        heard,
+        notes,
+        spoken,
+    }
+}
+
+/// Share of a frame's power at `hz` (a one-bin DFT).
+fn share_at(f: &[i16], hz: f64) -> f64 {
+    let (mut re, mut im, mut total) = (0.0, 0.0, 0.0);
+    for (i, &s) in f.iter().enumerate() {
+        let x = f64::from(s);
+        let w = std::f64::consts::TAU * hz * i as f64 / 48_000.0;
+        re += x * w.cos();
+        im += x * w.sin();
+        total += x * x;
+    }
+    if total == 0.0 {
+        return 0.0;
+    }
+    2.0 * (re * re + im * im) / (f.len() as f64 * total)
+}
+
+/// 20 ms frames of `heard` that are mostly a tone at `hz`.
+fn frames_at(heard: &[i16], hz: f64) -> usize {
+    heard
+        .chunks(FRAME)
+        .filter(|f| level_dbfs(f) > -35.0 && share_at(f, hz) > 0.5)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_caller_is_answered_by_the_model_at_the_right_frequency() {
+    let ai = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let out = call(
+        script(&[(440.0, 1000, 0)]),
+        openai_config(ai.url(), "sk-test"),
+        4,
+    )
+    .await;
+    assert!(out.report.ok, "{}", out.report.reason);
+    let echoed = frames_at(&out.heard, 440.0);
+    assert_eq!(
+        frames_at(&out.heard, 660.0),
+        0,
+        "the classifier tells tones apart"
+    );
+    assert!(
+        (40..=55).contains(&echoed),
+        "about 1 s of 440 Hz came back: {echoed} frames"
+    );
+    let said: Vec<String> = out
+        .notes
+        .iter()
+        .filter(|n| n.kind == "caller" || n.kind == "ai")
+        .map(|n| format!("{}: {}", n.kind, n.text))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "caller: [1.0 s of sound at 440 Hz]",
+            "ai: You said: [1.0 s of sound at 440 Hz]"
+        ],
+        "{:?}",
+        out.notes
+    );
+    let f = out.report.far_end_summary.expect("a far-end summary");
+    assert_eq!(f["responses"], 1);
+    assert!(f["usage"]["audio_out"].as_u64().unwrap() > 0);
+    assert!(f["cost_usd"].as_f64().unwrap() > 0.0);
+    // The stand-in got GA session settings and the caller's audio in real time.
+    let logs = ai.logs();
+    assert_eq!(logs.len(), 1);
+    assert_eq!(logs[0].log.session_updates[0]["type"], "realtime");
+    assert!(
+        logs[0].log.appended_ms > 3000,
+        "{} ms appended",
+        logs[0].log.appended_ms
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn barge_in_stops_playout_within_100_ms_and_truncates_at_what_was_heard() {
+    let ai = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig::default(),
+    )
+    .await
+    .unwrap();
+    // 1 s of 440 Hz; the turn ends 500 ms into the quiet; the echo plays
+    // for about 300 ms before the caller speaks again at 880 Hz.
+    let caller = script(&[(440.0, 1000, 800), (880.0, 600, 0)]);
+    let out = call(caller, openai_config(ai.url(), "sk-test"), 5).await;
+    assert!(out.report.ok, "{}", out.report.reason);
+    let logs = ai.logs();
+    let conn = &logs[0];
+    let (_, audio_end_ms) = conn.log.truncations.first().cloned().expect("a truncate");
+    assert_eq!(conn.log.speech_started_at.len(), 2, "two utterances");
+    let barge = conn.opened + Duration::from_millis(conn.log.speech_started_at[1]);
+    let spoken = out.spoken.lock().unwrap().clone();
+    // Loud just before the caller spoke (the echo was playing) ...
+    assert!(
+        spoken
+            .iter()
+            .any(|(t, db)| *t < barge && *t + Duration::from_millis(60) > barge && *db > -30.0),
+        "the echo was playing when the caller spoke"
+    );
+    // ... and quiet from 100 ms after, until the next answer.
+    let last_loud = spoken
+        .iter()
+        .filter(|(t, db)| *t > barge && *t < barge + Duration::from_millis(500) && *db > -50.0)
+        .map(|(t, _)| t.saturating_duration_since(barge))
+        .max()
+        .unwrap_or_default();
+    assert!(
+        last_loud <= Duration::from_millis(100),
+        "playout went on for {last_loud:?}"
+    );
+    // The model is told what the caller heard: the 440 Hz that reached WhatsApp.
+    let heard_ms = frames_at(&out.heard, 440.0) as u64 * 20;
+    eprintln!(
+        "barge-in: audio_end_ms {audio_end_ms}, heard {heard_ms} ms, playout after speech_started {last_loud:?}"
+    );
+    assert!(
+        audio_end_ms.abs_diff(heard_ms) <= 60,
+        "audio_end_ms {audio_end_ms} vs {heard_ms} ms of echo heard"
+    );
+    assert!(out.notes.iter().any(|n| n.kind == "barge-in"));
+    // The second utterance was answered too.
+    assert!(frames_at(&out.heard, 880.0) > 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn malformed_and_unknown_server_events_do_not_break_the_call() {
+    let ai = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig {
+            standin: StandInConfig {
+                garbage: true,
+                ..StandInConfig::default()
+            },
+            ..StandInServerConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let out = call(
+        script(&[(440.0, 800, 0)]),
+        openai_config(ai.url(), "sk-test"),
+        4,
+    )
+    .await;
+    assert!(out.report.ok, "{}", out.report.reason);
+    assert!(frames_at(&out.heard, 440.0) > 30);
+    let ignored = out
+        .notes
+        .iter()
+        .filter(|n| n.text.starts_with("ignored a server event"))
+        .count();
+    assert_eq!(ignored, 2, "{:?}", out.notes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dropped_websocket_is_reconnected_and_the_session_restored() {
+    let ai = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig {
+            drop_first_after: Some(Duration::from_millis(2500)),
+            ..StandInServerConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    // The first turn is answered before the drop, the second after it.
+    let caller = script(&[(440.0, 600, 2400), (660.0, 600, 0)]);
+    let out = call(caller, openai_config(ai.url(), "sk-test"), 6).await;
+    assert!(out.report.ok, "{}", out.report.reason);
+    let logs = ai.logs();
+    assert_eq!(logs.len(), 2, "one reconnect");
+    let second = &logs[1].log;
+    assert_eq!(
+        second.session_updates.len(),
+        1,
+        "the session was configured again"
+    );
+    assert_eq!(
+        second.items_created.len(),
+        2,
+        "the first turn was restored as text"
+    );
+    assert!(
+        frames_at(&out.heard, 660.0) > 20,
+        "the turn after the drop was answered"
+    );
+    assert!(out.notes.iter().any(|n| n.text.starts_with("reconnected")));
+    assert_eq!(out.report.far_end_summary.unwrap()["reconnects"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bad_key_fails_before_the_call_is_accepted() {
+    let ai = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig {
+            key: Some("sk-right".into()),
+            ..StandInServerConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let out = call(script(&[]), openai_config(ai.url(), "sk-wrong"), 3).await;
+    assert!(!out.report.ok);
+    let Ending::FarEnd(why) = &out.report.ending else {
+        panic!("{:?}", out.report.ending)
+    };
+    assert!(
+        why.contains("HTTP 401") && why.contains("OPENAI_API_KEY"),
+        "{why}"
+    );
+    assert!(!why.contains("sk-wrong"), "the key is never shown");
+    assert_eq!(out.report.timeline.first_rtp_out, None, "nothing was sent");
+    assert_eq!(*ai.refused.lock().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unknown_model_fails_with_the_servers_reason() {
+    let ai = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let mut cfg = openai_config(ai.url(), "sk-test");
+    cfg.session.model = "gpt-nonexistent".into();
+    let out = call(script(&[]), cfg, 3).await;
+    let Ending::FarEnd(why) = &out.report.ending else {
+        panic!("{:?}", out.report.ending)
+    };
+    assert!(why.contains("model_not_found"), "{why}");
+}
