@@ -107,6 +107,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
         }
         'wacall;demo' {
             [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'How long the call lasts')
+            [CompletionResult]::new('--far-end', '--far-end', [CompletionResultType]::ParameterName, 'Who answers: the OpenAI stand-in (a local server speaking the Realtime API, which says back each turn), or a plain echo')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')

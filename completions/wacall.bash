@@ -271,7 +271,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__demo)
-            opts="-v -q -h -V --seconds --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --seconds --far-end --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +279,10 @@ _wacall() {
             case "${prev}" in
                 --seconds)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --far-end)
+                    COMPREPLY=($(compgen -W "ai echo" -- "${cur}"))
                     return 0
                     ;;
                 --color)

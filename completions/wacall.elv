@@ -101,6 +101,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;demo'= {
             cand --seconds 'How long the call lasts'
+            cand --far-end 'Who answers: the OpenAI stand-in (a local server speaking the Realtime API, which says back each turn), or a plain echo'
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
             cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'

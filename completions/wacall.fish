@@ -98,6 +98,8 @@ complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s q -l quiet -d '
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -l seconds -d 'How long the call lasts' -r
+complete -c wacall -n "__fish_wacall_using_subcommand demo" -l far-end -d 'Who answers: the OpenAI stand-in (a local server speaking the Realtime API, which says back each turn), or a plain echo' -r -f -a "ai\t''
+echo\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"

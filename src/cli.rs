@@ -439,8 +439,18 @@ pub enum AnswerFormat {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How long the call lasts
-    #[arg(long, value_name = "S", default_value_t = 5.0)]
+    #[arg(long, value_name = "S", default_value_t = 6.0)]
     pub seconds: f64,
+    /// Who answers: the OpenAI stand-in (a local server speaking the Realtime
+    /// API, which says back each turn), or a plain echo
+    #[arg(long, value_enum, value_name = "FAR_END", default_value_t = DemoFarEnd::Ai)]
+    pub far_end: DemoFarEnd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoFarEnd {
+    Ai,
+    Echo,
 }
 
 #[derive(Debug, Args)]

@@ -668,9 +668,9 @@ fn a_wav_far_end_reaches_whatsapp() {
 }
 
 #[test]
-fn the_demo_works() {
+fn the_demo_works_with_the_openai_stand_in() {
     let out = Command::new(WACALL)
-        .args(["--json", "demo", "--seconds", "2"])
+        .args(["--json", "demo", "--seconds", "4"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -678,6 +678,37 @@ fn the_demo_works() {
     assert_eq!(v["ok"], true);
     assert!((v["whatsapp"]["heard"]["dominant_hz"].as_f64().unwrap() - 440.0).abs() < 2.0);
     assert_eq!(v["bridge"]["traffic"]["dtmf_in"], "1");
+    assert_eq!(v["bridge"]["far_end"], "openai:gpt-realtime");
+    assert!(
+        v["bridge"]["far_end_summary"]["responses"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    let steps: Vec<String> = of_type(&out.stdout, "step")
+        .iter()
+        .map(|s| s["what"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.starts_with("caller: [0.9 s of sound at 440 Hz]")),
+        "the caller's turn is transcribed (0.9 s: DTMF took 100 ms of it): {steps:?}"
+    );
+    assert!(steps.iter().any(|s| s.starts_with("ai: You said:")));
+}
+
+#[test]
+fn the_demo_works_with_an_echo() {
+    let out = Command::new(WACALL)
+        .args(["--json", "demo", "--seconds", "2", "--far-end", "echo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v = of_type(&out.stdout, "verdict").pop().unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["bridge"]["far_end"], "echo");
+    assert!((v["whatsapp"]["heard"]["dominant_hz"].as_f64().unwrap() - 440.0).abs() < 2.0);
 }
 
 /// A real TURN server (coturn, from scripts/bootstrap) on loopback only.

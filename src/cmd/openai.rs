@@ -110,6 +110,7 @@ pub async fn sim(args: &SimOpenAiArgs, term: &Term) -> Result<u8, CliError> {
                 ..StandInConfig::default()
             },
             drop_first_after: args.drop_after.map(Duration::from_secs_f64),
+            capture: false,
         },
     )
     .await

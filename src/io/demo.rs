@@ -33,6 +33,18 @@ pub struct DemoReport {
     pub caller_hz: f64,
 }
 
+/// A caller who talks in turns: `hz` for a second, then quiet for 1.5 s
+/// (long enough for voice activity detection to end the turn), repeated.
+pub fn turns(hz: f64) -> Source {
+    let mut tone = Tone::new(hz, 0.3);
+    let mut data: Vec<i16> = (0..50).flat_map(|_| tone.frame()).collect();
+    data.extend(std::iter::repeat_n(0, 48 * 1500));
+    Source::Samples {
+        data: std::sync::Arc::new(data),
+        pos: 0,
+    }
+}
+
 /// Runs one call of `seconds` from the simulated caller (a 440 Hz tone) to `far`.
 pub async fn run(
     seconds: Duration,

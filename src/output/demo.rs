@@ -5,17 +5,28 @@ use crate::io::demo::DemoReport;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-pub fn intro(s: &Style) -> String {
+pub fn intro(ai: bool, s: &Style) -> String {
+    let (far, caller) = if ai {
+        (
+            "the OpenAI far end, talking to `wacall sim openai`:\n             a local stand-in for the Realtime API whose \"model\" says back each turn",
+            "The caller talks in turns (1 s of 440 Hz, 1.5 s quiet) and presses 1.",
+        )
+    } else {
+        (
+            "an echo far end",
+            "The caller sends a 440 Hz tone and presses 1.",
+        )
+    };
     format!(
         "{} a WhatsApp call on this machine. `wacall sim` plays WhatsApp and Meta (ICE-lite media, Graph API,\n\
-         signed webhooks); `wacall bridge` answers the call its webhook announces, with an echo far end.\n\
-         The caller sends a 440 Hz tone and presses 1. No keys, no network beyond loopback.\n\n",
+         signed webhooks); `wacall bridge` answers the call its webhook announces, with {far}.\n\
+         {caller} No keys, no network beyond loopback.\n\n",
         s.bold("demo:")
     )
 }
 
-pub fn intro_json() -> Value {
-    json!({"type": "demo", "data": {"caller_tone_hz": 440.0, "far_end": "echo"}})
+pub fn intro_json(ai: bool) -> Value {
+    json!({"type": "demo", "data": {"caller_tone_hz": 440.0, "far_end": if ai { "openai-stand-in" } else { "echo" }}})
 }
 
 pub fn line(side: &str, at: Duration, what: &str, s: &Style) -> String {

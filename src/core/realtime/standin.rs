@@ -66,6 +66,7 @@ pub struct StandIn {
     pos_ms: u64,
     carry: Vec<i16>,
     recent: VecDeque<i16>,
+    /// The utterance's item and where its first voiced frame began.
     speech: Option<(String, u64)>,
     utterance: Vec<i16>,
     silent_ms: u64,
@@ -89,7 +90,7 @@ impl StandIn {
         StandIn {
             cfg,
             session: json!({
-                "type": "realtime", "object": "realtime.session", "id": "sess_standin", "model": model,
+                "type": "realtime", "model": model,
                 "output_modalities": ["audio"], "instructions": "",
                 "audio": {
                     "input": {"format": {"type": "audio/pcm", "rate": 24000}, "transcription": null,
@@ -320,7 +321,7 @@ impl StandIn {
                 self.utterance = self.recent.iter().copied().collect();
                 self.utterance.extend_from_slice(f);
                 self.silent_ms = 0;
-                self.speech = Some((item.clone(), audio_start_ms));
+                self.speech = Some((item.clone(), start_ms));
                 self.log.speech_started_at.push(now);
                 out.push(self.event(json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": audio_start_ms, "item_id": item})));
                 if self.playing.is_some()
@@ -336,19 +337,19 @@ impl StandIn {
                     self.recent.pop_front();
                 }
             }
-            Some((item, _)) => {
-                let item = item.clone();
+            Some((item, voiced_from)) => {
+                let (item, voiced_from) = (item.clone(), *voiced_from);
                 self.utterance.extend_from_slice(f);
                 self.silent_ms = if voiced { 0 } else { self.silent_ms + 10 };
                 if self.silent_ms >= silence {
-                    out.extend(self.end_of_turn(item, now));
+                    out.extend(self.end_of_turn(item, voiced_from, now));
                 }
             }
         }
         out
     }
 
-    fn end_of_turn(&mut self, item: String, now: u64) -> Vec<String> {
+    fn end_of_turn(&mut self, item: String, voiced_from: u64, now: u64) -> Vec<String> {
         self.speech = None;
         self.recent.clear();
         let audio_end_ms = self.pos_ms - self.silent_ms;
@@ -360,7 +361,8 @@ impl StandIn {
         let mut said = std::mem::take(&mut self.utterance);
         said.truncate(keep);
         let ms = said.len() as u64 / 24;
-        let words = describe(&said);
+        // Described without the padding before the speech.
+        let words = describe(&said, audio_end_ms.saturating_sub(voiced_from));
         let prev = self.last_item.replace(item.clone());
         let user = json!({"id": item, "object": "realtime.item", "type": "message", "role": "user", "status": "completed",
                           "content": [{"type": "input_audio", "transcript": null}]});
@@ -540,8 +542,8 @@ fn merge(into: &mut Value, from: &Value) {
 }
 
 /// The stand-in's "transcription": what it can honestly say about the audio.
-fn describe(pcm24: &[i16]) -> String {
-    let secs = pcm24.len() as f64 / 24_000.0;
+fn describe(pcm24: &[i16], voiced_ms: u64) -> String {
+    let secs = voiced_ms as f64 / 1000.0;
     // The analyser assumes 48 kHz: at 24 kHz every frequency reads double.
     match dominant_frequency(pcm24) {
         Some(hz) => format!("[{secs:.1} s of sound at {:.0} Hz]", hz / 2.0),

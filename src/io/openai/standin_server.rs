@@ -21,6 +21,15 @@ pub struct StandInServerConfig {
     /// Drop the first connection abruptly this long after it opened, to
     /// test reconnection (no close frame: like a network failure).
     pub drop_first_after: Option<Duration>,
+    /// Keep every text frame both ways (for protocol conformance checks).
+    pub capture: bool,
+}
+
+/// Which way a captured frame went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    FromClient,
+    ToClient,
 }
 
 /// One connection as the stand-in saw it.
@@ -29,6 +38,7 @@ pub struct Connection {
     pub opened: Instant,
     pub model: String,
     pub log: Log,
+    pub frames: Vec<(Dir, String)>,
 }
 
 pub struct StandInServer {
@@ -153,6 +163,7 @@ async fn serve(
             opened,
             model: model.clone(),
             log: Log::default(),
+            frames: Vec::new(),
         });
         c.len() - 1
     };
@@ -169,8 +180,16 @@ async fn serve(
     let mut tick = tokio::time::interval(Duration::from_millis(5));
     let cut = tokio::time::sleep(drop_after.unwrap_or(Duration::from_secs(86_400)));
     tokio::pin!(cut);
+    let capture = |dir: Dir, text: &str| {
+        if cfg.capture {
+            conns.lock().unwrap()[index]
+                .frames
+                .push((dir, text.to_string()));
+        }
+    };
     loop {
         for m in out.drain(..) {
+            capture(Dir::ToClient, &m);
             if tx.send(Message::text(m)).await.is_err() {
                 return;
             }
@@ -178,7 +197,10 @@ async fn serve(
         let now = opened.elapsed().as_millis() as u64;
         tokio::select! {
             m = rx.next() => match m {
-                Some(Ok(Message::Text(t))) => out = ai.on_client(&t, now),
+                Some(Ok(Message::Text(t))) => {
+                    capture(Dir::FromClient, &t);
+                    out = ai.on_client(&t, now);
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
