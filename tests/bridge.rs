@@ -788,3 +788,119 @@ fn turn_adds_a_relay_candidate() {
     assert!(!answer.contains("typ relay"), "{answer}");
     assert!(answer.contains("typ host"));
 }
+
+/// `wacall sim openai` on a free loopback port.
+struct StandIn(Child, String);
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn standin(extra: &[&str]) -> StandIn {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(WACALL)
+        .args(["sim", "openai", "--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert!(line.contains("--openai-url ws://127.0.0.1"), "{line}");
+    StandIn(child, format!("ws://127.0.0.1:{port}/v1/realtime"))
+}
+
+#[test]
+fn openai_in_graph_mode_answers_turns_and_terminates() {
+    let ai = standin(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("turns.wav");
+    let mut tone = wacall::core::audio::Tone::new(440.0, 0.3);
+    let mut turns: Vec<i16> = (0..50).flat_map(|_| tone.frame()).collect();
+    turns.extend(std::iter::repeat_n(0, 48 * 2000));
+    wacall::io::media::write_wav(&wav, &turns).unwrap();
+    let mut call = graph_call(&["--seconds", "30", "--send", wav.to_str().unwrap()]);
+    let bridge = call
+        .bridge(&["--to", "openai", "--openai-url", &ai.1, "--duration", "3.5"])
+        .env("OPENAI_API_KEY", "sk-test-key")
+        .output()
+        .unwrap();
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let graph: Vec<String> = of_type(&bridge.stdout, "graph")
+        .iter()
+        .map(|g| g["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(graph, ["pre_accept", "accept", "terminate"]);
+    let steps: Vec<String> = of_type(&bridge.stdout, "step")
+        .iter()
+        .map(|s| s["what"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        steps.contains(&"caller: [1.0 s of sound at 440 Hz]".to_string()),
+        "{steps:?}"
+    );
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    assert_eq!(summary["far_end_summary"]["responses"], 1, "{summary:#}");
+    assert!(!String::from_utf8_lossy(&bridge.stdout).contains("sk-test-key"));
+    let r = call.sim_report();
+    assert!(
+        (r["heard"]["dominant_hz"].as_f64().unwrap() - 440.0).abs() < 2.0,
+        "{r:#}"
+    );
+}
+
+#[test]
+fn openai_with_a_bad_key_rejects_the_call_instead_of_accepting_it() {
+    let ai = standin(&["--accept-key", "sk-right"]);
+    let mut call = graph_call(&["--seconds", "30"]);
+    let bridge = call
+        .bridge(&["--to", "openai", "--openai-url", &ai.1])
+        .env("OPENAI_API_KEY", "sk-wrong")
+        .output()
+        .unwrap();
+    assert_eq!(bridge.status.code(), Some(1), "{}", text(&bridge));
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    assert_eq!(summary["layer"], "far_end", "{summary:#}");
+    assert!(summary["reason"].as_str().unwrap().contains("HTTP 401"));
+    assert!(
+        !text(&bridge).contains("sk-wrong"),
+        "the key is never shown"
+    );
+    let r = call.sim_report();
+    assert_eq!(
+        actions(&r),
+        [("pre_accept".into(), 200), ("reject".into(), 200)],
+        "{r:#}"
+    );
+}
+
+#[test]
+fn openai_without_a_key_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let offer = dir.path().join("offer.sdp");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp"
+        ),
+        &offer,
+    )
+    .unwrap();
+    let out = Command::new(WACALL)
+        .current_dir(dir.path())
+        .env_remove("OPENAI_API_KEY")
+        .args(["bridge", "--to", "openai", "--offer"])
+        .arg(&offer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("OPENAI_API_KEY"), "{}", text(&out));
+}
