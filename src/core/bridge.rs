@@ -245,6 +245,10 @@ mod tests {
         let d = run(&full(), Ending::Graph("HTTP 400, code 100".into()));
         assert_eq!(d.layer, Some(Layer::Signalling));
         assert!(d.reason.contains("HTTP 400"));
+        // A far end that failed is blamed even when the network was fine.
+        let d = run(&full(), Ending::FarEnd("OpenAI answered HTTP 401".into()));
+        assert_eq!(d.layer, Some(Layer::FarEnd));
+        assert!(d.reason.contains("HTTP 401"));
     }
 
     #[test]

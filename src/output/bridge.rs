@@ -220,6 +220,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_ai_summary_shows_usage_cost_and_latency() {
+        let f = json!({"far_end": "openai", "model": "gpt-realtime", "responses": 2, "barge_ins": 1,
+            "reconnects": 0, "usage": {"audio_in": 22, "text_in": 0, "audio_out": 44, "text_out": 18},
+            "cost_usd": 0.004, "prices_as_of": "2026-11",
+            "latency": {"rtp_in_to_append_out": {"p50_ms": 0.16, "p99_ms": 0.26},
+                        "delta_in_to_frame_out": {"p50_ms": 2.19, "p99_ms": null}}});
+        let text = far_end_summary(&f);
+        assert!(text.contains("2 responses, 1 barge-ins"), "{text}");
+        assert!(text.contains("audio out 44"), "{text}");
+        assert!(
+            text.contains("$0.0040") && text.contains("2026-11"),
+            "{text}"
+        );
+        assert!(
+            text.contains("p50 0.2 ms / p99 0.3 ms") && text.contains("p50 2.2 ms / p99 -"),
+            "{text}"
+        );
+        assert_eq!(far_end_summary(&json!({"far_end": "echo"})), "");
+    }
+
+    #[test]
     fn meters_span_minus_60_to_0() {
         assert_eq!(meter(-120.0), "··········");
         assert_eq!(meter(-30.0), "█████·····");

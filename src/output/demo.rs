@@ -8,18 +8,19 @@ use std::time::Duration;
 pub fn intro(ai: bool, s: &Style) -> String {
     let (far, caller) = if ai {
         (
-            "the OpenAI far end, talking to `wacall sim openai`:\n             a local stand-in for the Realtime API whose \"model\" says back each turn",
-            "The caller talks in turns (1 s of 440 Hz, 1.5 s quiet) and presses 1.",
+            "the OpenAI far end (`--to openai`),\n\
+             talking to a local stand-in for the Realtime API (`wacall sim openai`) whose model says back each turn.\n",
+            "The caller talks in turns (1 s of 440 Hz, then 1.5 s quiet) and presses 1.",
         )
     } else {
         (
-            "an echo far end",
+            "an echo far end.\n",
             "The caller sends a 440 Hz tone and presses 1.",
         )
     };
     format!(
         "{} a WhatsApp call on this machine. `wacall sim` plays WhatsApp and Meta (ICE-lite media, Graph API,\n\
-         signed webhooks); `wacall bridge` answers the call its webhook announces, with {far}.\n\
+         signed webhooks); `wacall bridge` answers the call its webhook announces, with {far}\
          {caller} No keys, no network beyond loopback.\n\n",
         s.bold("demo:")
     )
