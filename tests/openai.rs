@@ -467,3 +467,42 @@ async fn every_event_both_ways_validates_against_openais_published_types() {
         "{report}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_socket_that_cannot_come_back_ends_the_call_with_the_reason() {
+    let ai = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig {
+            drop_first_after: Some(Duration::from_millis(1500)),
+            ..StandInServerConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut cfg = openai_config(ai.url(), "sk-test");
+    cfg.reconnect_for = Duration::from_secs(1);
+    // The server stops listening once the call is up: redials are refused.
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        drop(ai);
+    });
+    let started = Instant::now();
+    let out = call(script(&[(440.0, 500, 0)]), cfg, 10).await;
+    let Ending::FarEnd(why) = &out.report.ending else {
+        panic!("{:?}", out.report.ending)
+    };
+    assert!(why.contains("could not be restored"), "{why}");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "ended well before --duration"
+    );
+    assert!(
+        out.report.timeline.first_rtp_out.is_some(),
+        "the call had been up"
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.text.starts_with("connection lost"))
+    );
+}
