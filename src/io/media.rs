@@ -76,28 +76,18 @@ pub fn read_wav(path: &Path) -> anyhow::Result<Vec<i16>> {
 
 /// Writes 48 kHz mono 16-bit samples, atomically (temporary file, then rename).
 pub fn write_wav(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("wav.tmp");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&tmp, spec)
-        .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    for &s in samples {
-        w.write_sample(s)?;
-    }
-    w.finalize()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
+    write_wav_channels(path, 1, samples)
 }
 
 /// Writes interleaved 48 kHz stereo 16-bit samples, atomically.
 pub fn write_wav_stereo(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
+    write_wav_channels(path, 2, samples)
+}
+
+fn write_wav_channels(path: &Path, channels: u16, samples: &[i16]) -> anyhow::Result<()> {
     let tmp = path.with_extension("wav.tmp");
     let spec = hound::WavSpec {
-        channels: 2,
+        channels,
         sample_rate: RATE,
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,

@@ -5,9 +5,7 @@
 
 use crate::core::bridge::{BridgeReport, Ending, Evidence, Timeline, Traffic, diagnose};
 use crate::core::graph::Action;
-use crate::core::input::{self, CallDirection};
-use crate::core::lint::{self, Finding, Severity};
-use crate::core::sdp::{Sdp, parse_candidate};
+use crate::core::lint::{Finding, Severity};
 use crate::io::answerer::{self, AnswererConfig};
 use crate::io::farend::{FarEnd, Note, Recorded};
 use crate::io::graph_client::{GraphClient, Outcome};
@@ -20,6 +18,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use webrtc::peer_connection::RTCPeerConnectionState;
+
+mod ending;
+mod report;
+
+use ending::{end, wait_stop};
+pub use report::lint_answer;
+use report::{Run, remote_candidates, traffic};
 
 pub enum Signalling {
     /// The answer is handed out to be pasted; the call is accepted elsewhere.
@@ -69,72 +74,6 @@ pub enum Event {
         at: Duration,
         note: Note,
     },
-}
-
-struct Run {
-    t0: Instant,
-    events: mpsc::UnboundedSender<Event>,
-    timeline: Timeline,
-}
-
-impl Run {
-    fn at(&self) -> Duration {
-        self.t0.elapsed()
-    }
-    fn step(&self, what: impl Into<String>) {
-        let _ = self.events.send(Event::Step {
-            at: self.at(),
-            what: what.into(),
-        });
-    }
-}
-
-fn traffic(m: &MediaStats) -> Traffic {
-    Traffic {
-        packets_out: m.sent_packets,
-        bytes_out: m.sent_bytes,
-        packets_in: m.received_packets,
-        bytes_in: m.received_bytes,
-        lost_in: m.rx.lost(),
-        loss_percent_in: m.rx.loss_fraction() * 100.0,
-        jitter_ms_in: m.rx.jitter_ms(48_000),
-        concealed_frames: m.concealed_frames,
-        skipped_frames_out: m.skipped_frames,
-        write_errors: m.write_errors,
-        dtmf_in: m.digits.clone(),
-        level_in_dbfs: m.level_in_dbfs,
-        level_out_dbfs: m.level_out_dbfs,
-    }
-}
-
-/// WhatsApp's candidates, for the diagnosis.
-fn remote_candidates(offer: &str) -> Vec<String> {
-    let sdp = Sdp::parse(offer);
-    sdp.lines
-        .iter()
-        .filter_map(|l| match l.attribute() {
-            Some(("candidate", Some(v))) => parse_candidate(v).ok(),
-            _ => None,
-        })
-        .map(|c| {
-            if c.address.contains(':') {
-                format!("[{}]:{}", c.address, c.port)
-            } else {
-                format!("{}:{}", c.address, c.port)
-            }
-        })
-        .collect()
-}
-
-/// Lints our answer against the offer, as `lint-sdp` would.
-pub fn lint_answer(offer: &str, answer: &str) -> Vec<Finding> {
-    match (
-        input::detect(offer.as_bytes()),
-        input::detect(answer.as_bytes()),
-    ) {
-        (Ok(o), Ok(a)) => lint::check(Some(&o), Some(&a), CallDirection::UserInitiated).findings,
-        _ => Vec::new(),
-    }
 }
 
 /// A far end that may take a while to get ready (OpenAI's socket and
@@ -265,47 +204,16 @@ pub async fn run_setup(
     let mut media: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
     let mut recording = None;
 
-    let mut pre_accepted = false;
-    let mut accepted = false;
-    let t0 = r.t0;
-    let deadline = |window: &Duration| t0 + *window;
-    if let Signalling::Graph {
-        client,
-        call_id,
-        accept_window,
-    } = &sig
-    {
-        let outcome = client
-            .call(
-                Action::PreAccept,
-                call_id,
-                Some(&answered.answer),
-                deadline(accept_window),
-            )
-            .await;
+    let graph = matches!(sig, Signalling::Graph { .. });
+    if let Err(ending) = signal(&r, &sig, Action::PreAccept, &answered.answer).await {
         r.timeline.pre_accept = Some(r.at());
-        let _ = r.events.send(Event::Graph {
-            at: r.at(),
-            outcome: outcome.clone(),
-        });
-        match outcome.error {
-            Some(e) => {
-                let report = end(
-                    &mut r,
-                    &pc,
-                    &stop_media,
-                    media.take(),
-                    Ending::Graph(e.to_string()),
-                    &sig,
-                    false,
-                    false,
-                )
-                .await;
-                return finish(&mut r, report, &stats);
-            }
-            None => pre_accepted = true,
-        }
+        let report = end(&mut r, &pc, &stop_media, None, ending, &sig, false, false).await;
+        return finish(&mut r, report, &stats);
     }
+    if graph {
+        r.timeline.pre_accept = Some(r.at());
+    }
+    let pre_accepted = graph;
 
     // A stop signal whose sender is gone can never fire.
     let mut stop_open = true;
@@ -402,42 +310,26 @@ pub async fn run_setup(
         stats.clone(),
     )));
 
-    if let Signalling::Graph {
-        client,
-        call_id,
-        accept_window,
-    } = &sig
-    {
-        // Nothing is sent between pre_accept and accept: Meta counts the first packet as the accept.
-        let outcome = client
-            .call(
-                Action::Accept,
-                call_id,
-                Some(&answered.answer),
-                deadline(accept_window),
-            )
-            .await;
+    // Nothing is sent between pre_accept and accept: Meta counts the first packet as the accept.
+    let accepting = signal(&r, &sig, Action::Accept, &answered.answer).await;
+    if graph {
         r.timeline.accept = Some(r.at());
-        let _ = r.events.send(Event::Graph {
-            at: r.at(),
-            outcome: outcome.clone(),
-        });
-        if let Some(e) = outcome.error {
-            let report = end(
-                &mut r,
-                &pc,
-                &stop_media,
-                media,
-                Ending::Graph(e.to_string()),
-                &sig,
-                pre_accepted,
-                false,
-            )
-            .await;
-            return finish(&mut r, report, &stats);
-        }
-        accepted = true;
     }
+    if let Err(ending) = accepting {
+        let report = end(
+            &mut r,
+            &pc,
+            &stop_media,
+            media.take(),
+            ending,
+            &sig,
+            pre_accepted,
+            false,
+        )
+        .await;
+        return finish(&mut r, report, &stats);
+    }
+    let accepted = graph;
     let _ = start_tx.send(true);
     let media_started = r.at();
 
@@ -514,61 +406,26 @@ pub async fn run_setup(
     finish(&mut r, report, &stats)
 }
 
-/// Resolves when a stop is asked for; never if no one can ask.
-async fn wait_stop(stop: &mut watch::Receiver<Option<Ending>>) -> Ending {
-    loop {
-        if let Some(e) = stop.borrow_and_update().clone() {
-            return e;
-        }
-        if stop.changed().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
-}
-
-/// Stops media, ends the call through the Graph API (terminate once
-/// accepted, reject once only pre-accepted), closes the connection.
-#[allow(clippy::too_many_arguments)]
-async fn end(
-    r: &mut Run,
-    pc: &Arc<dyn webrtc::peer_connection::PeerConnection>,
-    stop_media: &watch::Sender<bool>,
-    media: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    ending: Ending,
-    sig: &Signalling,
-    pre_accepted: bool,
-    accepted: bool,
-) -> Ending {
-    let _ = stop_media.send(true);
-    if let Some(media) = media {
-        let _ = tokio::time::timeout(Duration::from_secs(2), media).await;
-    }
-    if let Signalling::Graph {
-        client, call_id, ..
+/// pre_accept or accept through the Graph API (nothing in manual mode),
+/// retried within the accept window, reported as it happens.
+async fn signal(r: &Run, sig: &Signalling, action: Action, answer: &str) -> Result<(), Ending> {
+    let Signalling::Graph {
+        client,
+        call_id,
+        accept_window,
     } = sig
-    {
-        let action = match (accepted, pre_accepted) {
-            // The caller hung up: the call is over on Meta's side already.
-            _ if ending == Ending::HungUp => None,
-            (true, _) => Some(Action::Terminate),
-            (false, true) => Some(Action::Reject),
-            _ => None,
-        };
-        if let Some(action) = action {
-            let outcome = client
-                .call(
-                    action,
-                    call_id,
-                    None,
-                    Instant::now() + Duration::from_secs(5),
-                )
-                .await;
-            let _ = r.events.send(Event::Graph {
-                at: r.at(),
-                outcome,
-            });
-        }
+    else {
+        return Ok(());
+    };
+    let outcome = client
+        .call(action, call_id, Some(answer), r.t0 + *accept_window)
+        .await;
+    let _ = r.events.send(Event::Graph {
+        at: r.at(),
+        outcome: outcome.clone(),
+    });
+    match outcome.error {
+        Some(e) => Err(Ending::Graph(e.to_string())),
+        None => Ok(()),
     }
-    let _ = tokio::time::timeout(Duration::from_secs(2), pc.close()).await;
-    ending
 }
