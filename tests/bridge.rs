@@ -633,6 +633,14 @@ fn gathering_is_bounded_by_the_gather_timeout() {
         ])
         .output()
         .unwrap();
+    // Renaming a temp file over /dev/null once replaced it with a plain file
+    // for the whole machine (cargo then read stale bytes from it as input).
+    assert!(
+        std::os::unix::fs::FileTypeExt::is_char_device(
+            &std::fs::metadata("/dev/null").unwrap().file_type()
+        ),
+        "--answer-out /dev/null must write into the device, not replace it"
+    );
     let steps = of_type(&out.stdout, "step");
     let ready = steps
         .iter()

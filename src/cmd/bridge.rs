@@ -393,15 +393,9 @@ fn write_answer(
         }
     };
     match &args.answer_out {
-        Some(path) => {
-            let tmp = path.with_extension("tmp-wacall");
-            std::fs::write(&tmp, &text)
-                .and_then(|_| std::fs::rename(&tmp, path))
-                .map_err(|e| {
-                    CliError::failed(format!("cannot write --answer-out `{}`", path.display()))
-                        .because(e)
-                })
-        }
+        Some(path) => crate::io::outfile::write(path, text.as_bytes()).map_err(|e| {
+            CliError::failed(format!("cannot write --answer-out `{}`", path.display())).because(e)
+        }),
         None => term.out(&text).map_err(write_failed),
     }
 }

@@ -276,7 +276,7 @@ async fn offer(o: &SimOfferArgs, term: &Term) -> Result<u8, CliError> {
     if to_stdout {
         term.out(peer.offer()).map_err(write_failed)?;
     } else {
-        write_atomically(&o.out, peer.offer()).map_err(|e| {
+        crate::io::outfile::write(&o.out, peer.offer().as_bytes()).map_err(|e| {
             CliError::usage(format!("cannot write --out `{}`", o.out.display())).because(e)
         })?;
     }
@@ -306,12 +306,6 @@ async fn offer(o: &SimOfferArgs, term: &Term) -> Result<u8, CliError> {
         say(&render::report(&report, &term.out_style));
     }
     Ok(u8::from(!report.ok))
-}
-
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp-wacall");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
 }
 
 /// The answer from stdin, or from a file that appears (or changes) after the

@@ -85,7 +85,13 @@ pub fn write_wav_stereo(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
 }
 
 fn write_wav_channels(path: &Path, channels: u16, samples: &[i16]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("wav.tmp");
+    // A WAV header is patched after the samples, so it needs a seekable file.
+    anyhow::ensure!(
+        !crate::io::outfile::is_special(path),
+        "cannot write `{}`: a WAV recording needs a regular file, not a device or pipe",
+        path.display()
+    );
+    let tmp = crate::io::outfile::sibling_tmp(path);
     let spec = hound::WavSpec {
         channels,
         sample_rate: RATE,

@@ -10,6 +10,7 @@ pub mod graph_client;
 pub mod http;
 pub mod media;
 pub mod openai;
+pub mod outfile;
 pub mod rtc;
 pub mod sim;
 pub mod webhook_server;
