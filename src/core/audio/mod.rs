@@ -3,11 +3,15 @@
 //! 440 Hz at -12 dBFS" instead of "some packets arrived".
 
 mod analyze;
+mod drift;
+mod jitter;
 mod opus;
 mod receive;
 mod resample;
 
 pub use analyze::{Analysis, analyze, dominant_frequency, level_dbfs};
+pub use drift::LevelControl;
+pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout};
 pub use opus::{Decoder, Encoder, OpusError};
 pub use receive::AudioIn;
 pub use resample::{ResampleError, Resampler};

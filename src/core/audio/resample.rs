@@ -9,8 +9,8 @@
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{
-    Async, FixedAsync, Resampler as _, SincInterpolationParameters, SincInterpolationType,
-    WindowFunction,
+    Adjustable, Async, FixedAsync, Resampler as _, SincInterpolationParameters,
+    SincInterpolationType, WindowFunction,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +38,8 @@ impl Resampler {
         params.interpolation = SincInterpolationType::Cubic;
         let inner = Async::<f32>::new_sinc(
             f64::from(to) / f64::from(from),
-            1.0,
+            // Room for drift control (`set_ratio`); far beyond any real drift.
+            1.01,
             &params,
             chunk,
             1,
@@ -88,6 +89,14 @@ impl Resampler {
             self.run_chunk(out, owed);
         }
         self.reset();
+    }
+
+    /// Scales the conversion ratio by `relative` (1.0 is nominal; 0.99 to
+    /// 1.01), ramped over the next chunk so the pitch does not step.
+    pub fn set_ratio(&mut self, relative: f64) {
+        let _ = self
+            .inner
+            .set_resample_ratio_relative(relative.clamp(0.99, 1.01), true);
     }
 
     /// Drops everything held, as after a barge-in.
