@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Answer a WhatsApp call from its offer and move its audio to a far end')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
+            [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the audio devices `--to speaker` and `wacall listen` can use')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -61,7 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
         }
         'wacall;bridge' {
             [CompletionResult]::new('--offer', '--offer', [CompletionResultType]::ParameterName, 'WhatsApp''s offer: raw SDP or a connect webhook body; `-` reads stdin')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The far end: echo, tone[:HZ], play:FILE.wav, silence, openai')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The far end: echo, tone[:HZ], play:FILE.wav, silence, speaker, openai')
             [CompletionResult]::new('--answer-out', '--answer-out', [CompletionResultType]::ParameterName, 'Write the answer here (atomically) instead of printing it')
             [CompletionResult]::new('--answer-format', '--answer-format', [CompletionResultType]::ParameterName, 'How to write the answer: raw SDP, or the Graph API accept body')
             [CompletionResult]::new('--call-id', '--call-id', [CompletionResultType]::ParameterName, 'The call id (`wacid.…`); taken from a webhook given as --offer')
@@ -82,6 +83,8 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'ICE and DTLS must connect within this')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'End the call after this long (default: until it ends or Ctrl-C)')
             [CompletionResult]::new('--record', '--record', [CompletionResultType]::ParameterName, 'Record both directions (stereo WAV: caller left, far end right)')
+            [CompletionResult]::new('--input-device', '--input-device', [CompletionResultType]::ParameterName, 'The microphone: a device id or name from `wacall devices` (default: the system''s)')
+            [CompletionResult]::new('--output-device', '--output-device', [CompletionResultType]::ParameterName, 'The speaker: a device id or name from `wacall devices` (default: the system''s)')
             [CompletionResult]::new('--model', '--model', [CompletionResultType]::ParameterName, 'The Realtime model')
             [CompletionResult]::new('--voice', '--voice', [CompletionResultType]::ParameterName, 'The AI''s voice')
             [CompletionResult]::new('--instructions', '--instructions', [CompletionResultType]::ParameterName, 'System instructions for the AI')
@@ -94,6 +97,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Signal through the Graph API: pre_accept, accept, terminate')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Send the answer even when lint finds errors in it')
+            [CompletionResult]::new('--mute', '--mute', [CompletionResultType]::ParameterName, 'Send silence instead of the microphone (the caller is still heard)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
@@ -226,6 +230,19 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
         'wacall;sim;help;help' {
             break
         }
+        'wacall;devices' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wacall;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the file into this directory instead of printing it')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
@@ -259,6 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Answer a WhatsApp call from its offer and move its audio to a far end')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
+            [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the audio devices `--to speaker` and `wacall listen` can use')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -282,6 +300,9 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;help;sim;openai' {
+            break
+        }
+        'wacall;help;devices' {
             break
         }
         'wacall;help;completions' {

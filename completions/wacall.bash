@@ -25,6 +25,9 @@ _wacall() {
             wacall,demo)
                 cmd="wacall__subcmd__demo"
                 ;;
+            wacall,devices)
+                cmd="wacall__subcmd__devices"
+                ;;
             wacall,help)
                 cmd="wacall__subcmd__help"
                 ;;
@@ -45,6 +48,9 @@ _wacall() {
                 ;;
             wacall__subcmd__help,demo)
                 cmd="wacall__subcmd__help__subcmd__demo"
+                ;;
+            wacall__subcmd__help,devices)
+                cmd="wacall__subcmd__help__subcmd__devices"
                 ;;
             wacall__subcmd__help,help)
                 cmd="wacall__subcmd__help__subcmd__help"
@@ -89,7 +95,7 @@ _wacall() {
 
     case "${cmd}" in
         wacall)
-            opts="-v -q -h -V --color --json --verbose --quiet --help --version lint-sdp bridge demo sim completions man help"
+            opts="-v -q -h -V --color --json --verbose --quiet --help --version lint-sdp bridge demo sim devices completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -107,7 +113,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__bridge)
-            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --duration --record --force --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --duration --record --force --input-device --output-device --mute --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +204,14 @@ _wacall() {
                     return 0
                     ;;
                 --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-device)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -296,8 +310,26 @@ _wacall() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wacall__subcmd__devices)
+            opts="-v -q -h -V --color --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wacall__subcmd__help)
-            opts="lint-sdp bridge demo sim completions man help"
+            opts="lint-sdp bridge demo sim devices completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +371,20 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wacall__subcmd__help__subcmd__devices)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand bridge 'Answer a WhatsApp call from its offer and move its audio to a far end'
             cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
+            cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -56,7 +57,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;bridge'= {
             cand --offer 'WhatsApp''s offer: raw SDP or a connect webhook body; `-` reads stdin'
-            cand --to 'The far end: echo, tone[:HZ], play:FILE.wav, silence, openai'
+            cand --to 'The far end: echo, tone[:HZ], play:FILE.wav, silence, speaker, openai'
             cand --answer-out 'Write the answer here (atomically) instead of printing it'
             cand --answer-format 'How to write the answer: raw SDP, or the Graph API accept body'
             cand --call-id 'The call id (`wacid.…`); taken from a webhook given as --offer'
@@ -77,6 +78,8 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --connect-timeout 'ICE and DTLS must connect within this'
             cand --duration 'End the call after this long (default: until it ends or Ctrl-C)'
             cand --record 'Record both directions (stereo WAV: caller left, far end right)'
+            cand --input-device 'The microphone: a device id or name from `wacall devices` (default: the system''s)'
+            cand --output-device 'The speaker: a device id or name from `wacall devices` (default: the system''s)'
             cand --model 'The Realtime model'
             cand --voice 'The AI''s voice'
             cand --instructions 'System instructions for the AI'
@@ -89,6 +92,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --graph 'Signal through the Graph API: pre_accept, accept, terminate'
             cand --force 'Send the answer even when lint finds errors in it'
+            cand --mute 'Send silence instead of the microphone (the caller is still heard)'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
             cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
             cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
@@ -212,6 +216,18 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;sim;help;help'= {
         }
+        &'wacall;devices'= {
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wacall;completions'= {
             cand --dir 'Write the file into this directory instead of printing it'
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
@@ -243,6 +259,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand bridge 'Answer a WhatsApp call from its offer and move its audio to a far end'
             cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
+            cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -260,6 +277,8 @@ set edit:completion:arg-completer[wacall] = {|@words|
         &'wacall;help;sim;offer'= {
         }
         &'wacall;help;sim;openai'= {
+        }
+        &'wacall;help;devices'= {
         }
         &'wacall;help;completions'= {
         }

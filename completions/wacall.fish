@@ -36,6 +36,7 @@ complete -c wacall -n "__fish_wacall_needs_command" -f -a "lint-sdp" -d 'Check a
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
+complete -c wacall -n "__fish_wacall_needs_command" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "completions" -d 'Print or write shell completions'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "man" -d 'Write the man pages'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -55,7 +56,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s q -l quiet -d
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l offer -d 'WhatsApp\'s offer: raw SDP or a connect webhook body; `-` reads stdin' -r -F
-complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l to -d 'The far end: echo, tone[:HZ], play:FILE.wav, silence, openai' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l to -d 'The far end: echo, tone[:HZ], play:FILE.wav, silence, speaker, openai' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-out -d 'Write the answer here (atomically) instead of printing it' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-format -d 'How to write the answer: raw SDP, or the Graph API accept body' -r -f -a "sdp\t'Raw SDP, CRLF line endings'
 graph\t'A Graph API accept request body, ready for curl'"
@@ -77,6 +78,8 @@ complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l ice-check-inter
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l duration -d 'End the call after this long (default: until it ends or Ctrl-C)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l record -d 'Record both directions (stereo WAV: caller left, far end right)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l input-device -d 'The microphone: a device id or name from `wacall devices` (default: the system\'s)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l output-device -d 'The speaker: a device id or name from `wacall devices` (default: the system\'s)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l model -d 'The Realtime model' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l voice -d 'The AI\'s voice' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l instructions -d 'System instructions for the AI' -r
@@ -92,6 +95,7 @@ always\t''
 never\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l graph -d 'Signal through the Graph API: pre_accept, accept, terminate'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l force -d 'Send the answer even when lint finds errors in it'
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l mute -d 'Send silence instead of the microphone (the caller is still heard)'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
@@ -187,6 +191,14 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand devices" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand devices" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand devices" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand devices" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand devices" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand devices" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand completions" -l dir -d 'Write the file into this directory instead of printing it' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand completions" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
@@ -205,12 +217,13 @@ complete -c wacall -n "__fish_wacall_using_subcommand man" -s v -l verbose -d 'L
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s h -l help -d 'Print help'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "completions" -d 'Print or write shell completions'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "man" -d 'Write the man pages'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "completions" -d 'Print or write shell completions'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "man" -d 'Write the man pages'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'

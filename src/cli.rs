@@ -71,6 +71,9 @@ pub enum Command {
     /// Play Meta's side of calls: WhatsApp's media peer, the Graph API and signed webhooks
     #[command(after_long_help = EXIT_CODES)]
     Sim(Box<SimArgs>),
+    /// List the audio devices `--to speaker` and `wacall listen` can use
+    #[command(after_long_help = EXIT_CODES)]
+    Devices,
     /// Print or write shell completions
     Completions(CompletionsArgs),
     /// Write the man pages
@@ -305,7 +308,7 @@ pub struct BridgeArgs {
     /// WhatsApp's offer: raw SDP or a connect webhook body; `-` reads stdin
     #[arg(long, value_name = "FILE")]
     pub offer: PathBuf,
-    /// The far end: echo, tone[:HZ], play:FILE.wav, silence, openai
+    /// The far end: echo, tone[:HZ], play:FILE.wav, silence, speaker, openai
     #[arg(long, value_name = "FAR_END", default_value = "echo")]
     pub to: String,
     /// Write the answer here (atomically) instead of printing it
@@ -380,7 +383,24 @@ pub struct BridgeArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
+    pub audio: AudioArgs,
+    #[command(flatten)]
     pub openai: OpenAiArgs,
+}
+
+/// The local speaker and microphone (`--to speaker`, `wacall listen`).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Local audio (--to speaker)")]
+pub struct AudioArgs {
+    /// The microphone: a device id or name from `wacall devices` (default: the system's)
+    #[arg(long, value_name = "DEVICE")]
+    pub input_device: Option<String>,
+    /// The speaker: a device id or name from `wacall devices` (default: the system's)
+    #[arg(long, value_name = "DEVICE")]
+    pub output_device: Option<String>,
+    /// Send silence instead of the microphone (the caller is still heard)
+    #[arg(long)]
+    pub mute: bool,
 }
 
 /// The OpenAI Realtime far end (`--to openai`). The key comes from the

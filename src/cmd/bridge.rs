@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 pub fn far_end(spec: &str) -> Result<Box<dyn FarEnd>, CliError> {
     let bad = || {
         CliError::usage(format!("--to `{spec}` is not a far end"))
-            .hint("use echo, silence, tone, tone:HZ, play:FILE.wav or openai")
+            .hint("use echo, silence, tone, tone:HZ, play:FILE.wav, speaker or openai")
     };
     let (kind, arg) = spec.split_once(':').unwrap_or((spec, ""));
     Ok(match (kind, arg) {
@@ -54,7 +54,21 @@ pub fn far_end(spec: &str) -> Result<Box<dyn FarEnd>, CliError> {
     })
 }
 
-fn secs(flag: &str, v: f64) -> Result<Duration, CliError> {
+/// The local speaker and microphone, opened now so a wrong device fails
+/// before any call is answered.
+pub fn speaker(a: &crate::cli::AudioArgs) -> Result<crate::io::farend::Speaker, CliError> {
+    let spec = crate::io::audio::DeviceSpec {
+        input: a.input_device.clone(),
+        output: a.output_device.clone(),
+    };
+    crate::io::farend::Speaker::open(&spec, a.mute).map_err(|e| {
+        CliError::usage("cannot open the local audio devices")
+            .because(e)
+            .hint("`wacall devices` lists them; pick one with --input-device / --output-device")
+    })
+}
+
+pub(crate) fn secs(flag: &str, v: f64) -> Result<Duration, CliError> {
     if !(v.is_finite() && v > 0.0 && v < 86_400.0) {
         return Err(CliError::usage(format!(
             "{flag} {v} is not a number of seconds between 0 and 86400"
@@ -180,6 +194,8 @@ pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
     let far = if args.to == "openai" {
         let key = super::openai::api_key(std::env::var("OPENAI_API_KEY").ok(), Path::new(".env"))?;
         super::openai::setup(super::openai::config(&args.openai, key)?)
+    } else if args.to == "speaker" {
+        bridge::FarEndSetup::now(Box::new(speaker(&args.audio)?))
     } else {
         bridge::FarEndSetup::now(far_end(&args.to)?)
     };

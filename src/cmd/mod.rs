@@ -3,6 +3,7 @@
 
 mod bridge;
 mod demo;
+mod devices;
 mod generate;
 mod lint_sdp;
 mod openai;
@@ -23,6 +24,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Bridge(args) => bridge::run(&args, &term),
         Command::Demo(args) => demo::run(&args, &term),
         Command::Sim(args) => sim::run(&args, &term),
+        Command::Devices => devices::run(&term),
         Command::Completions(args) => generate::completions(&args, &term),
         Command::Man(args) => generate::man(&args, &term),
     };

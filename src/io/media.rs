@@ -4,7 +4,9 @@
 //! everything that comes in decoded for the far end. Both sides of a call,
 //! the bridge and the simulated WhatsApp, run this same loop.
 
-use crate::core::audio::{AudioIn, Encoder, FRAME, RATE, Tone};
+use crate::core::audio::{
+    AudioIn, Decoder, Encoder, FRAME, JitterBuffer, JitterStats, Playout, RATE, Tone,
+};
 use crate::core::rtp::{Packetizer, dtmf_event, dtmf_payload};
 use crate::io::farend::{FarEnd, Note};
 use anyhow::{Context, bail};
@@ -139,6 +141,8 @@ pub struct MediaStats {
     pub far_failure: Option<String>,
     /// The far end's own report, taken when the loop stops.
     pub far_summary: Option<serde_json::Value>,
+    /// The jitter buffer's counters, when the far end plays through one.
+    pub jitter: Option<JitterStats>,
 }
 
 pub struct MediaConfig {
@@ -173,10 +177,19 @@ pub async fn run_media(
     let mut pending_dtmf: Option<(u8, u32)> = None;
     let mut decoded = Vec::with_capacity(FRAME * 2);
     let epoch = Instant::now();
+    // A far end that plays in real time gets the caller's audio through a
+    // jitter buffer, one frame per tick; the others get each packet at once.
+    let mut jitter = match far.jitter_buffer() {
+        Some(c) => Some((JitterBuffer::new(c), Decoder::new()?)),
+        None => None,
+    };
     loop {
         let started = began.is_some();
         tokio::select! {
             _ = ticker.tick(), if started => {
+                if let Some((jb, dec)) = jitter.as_mut() {
+                    play_out(jb, dec, far.as_mut(), &mut decoded, &stats);
+                }
                 let frames = send_tick(&cfg, far.as_mut(), &mut encoder, &mut packetizer, &mut pending_dtmf, &mut dtmf, began.unwrap_or(epoch), &mut sent_frames, &stats).await?;
                 let notes = far.notes();
                 let failure = far.failure();
@@ -199,7 +212,19 @@ pub async fn run_media(
             }
             Some((at, p)) = packets.recv() => {
                 decoded.clear();
-                let r = audio_in.push(p.header.payload_type, p.header.sequence_number, p.header.timestamp, &p.payload, &mut decoded);
+                let buffered = match jitter.as_mut() {
+                    Some((jb, _)) if p.header.payload_type == cfg.opus_pt => {
+                        let ms = at.saturating_duration_since(epoch).as_secs_f64() * 1000.0;
+                        jb.push(p.header.sequence_number, p.header.timestamp, &p.payload, ms);
+                        true
+                    }
+                    _ => false,
+                };
+                let r = if buffered {
+                    Ok(())
+                } else {
+                    audio_in.push(p.header.payload_type, p.header.sequence_number, p.header.timestamp, &p.payload, &mut decoded)
+                };
                 if !decoded.is_empty() {
                     far.hear(&decoded, at);
                 }
@@ -208,8 +233,12 @@ pub async fn run_media(
                 s.last_received = Some(at);
                 s.received_packets += 1;
                 s.received_bytes += (p.payload.len() + 12) as u64;
-                s.concealed_frames = audio_in.concealed;
-                s.late_packets = audio_in.late;
+                if let Some((jb, _)) = &jitter {
+                    s.jitter = Some(jb.stats);
+                } else {
+                    s.concealed_frames = audio_in.concealed;
+                    s.late_packets = audio_in.late;
+                }
                 s.decode_errors += u64::from(r.is_err());
                 if !decoded.is_empty() {
                     s.level_in_dbfs = crate::core::audio::level_dbfs(&decoded);
@@ -257,6 +286,34 @@ pub async fn run_media(
                 }
             }
         }
+    }
+}
+
+/// One 20 ms tick of playout through the jitter buffer: a frame decoded,
+/// concealed, or nothing while it fills.
+fn play_out(
+    jb: &mut JitterBuffer,
+    dec: &mut Decoder,
+    far: &mut dyn FarEnd,
+    decoded: &mut Vec<i16>,
+    stats: &Arc<Mutex<MediaStats>>,
+) {
+    decoded.clear();
+    let r = match jb.pop() {
+        Playout::Frame(p) => dec.decode(&p, decoded).map(|_| ()),
+        Playout::Conceal { fec } => dec.conceal(fec.as_deref(), decoded).map(|_| ()),
+        Playout::Wait => Ok(()),
+    };
+    if !decoded.is_empty() {
+        far.hear(decoded, Instant::now());
+    }
+    let mut s = stats.lock().unwrap();
+    s.decode_errors += u64::from(r.is_err());
+    s.concealed_frames = jb.stats.concealed;
+    s.late_packets = jb.stats.late;
+    s.jitter = Some(jb.stats);
+    if !decoded.is_empty() {
+        s.level_in_dbfs = crate::core::audio::level_dbfs(decoded);
     }
 }
 

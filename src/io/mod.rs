@@ -3,6 +3,7 @@
 //! speaks core types at its edge.
 
 pub mod answerer;
+pub mod audio;
 pub mod bridge;
 pub mod demo;
 pub mod farend;

@@ -7,6 +7,7 @@
 
 pub mod bridge;
 pub mod demo;
+pub mod devices;
 pub mod lint;
 pub mod sim;
 pub mod style;

@@ -45,8 +45,10 @@ impl LevelControl {
         };
         self.smoothed = Some(s);
         let error = (self.target - s) / self.target;
-        self.integral = (self.integral + error * 0.0005).clamp(-MAX_ADJUST, MAX_ADJUST);
-        1.0 + (error * 0.01 + self.integral).clamp(-MAX_ADJUST, MAX_ADJUST)
+        // Gains for 20 ms blocks: a 0.1 % drift is learnt in about a minute,
+        // and a level 10 % off moves the ratio by only 0.05 % (inaudible).
+        self.integral = (self.integral + error * 0.00002).clamp(-MAX_ADJUST, MAX_ADJUST);
+        1.0 + (error * 0.005 + self.integral).clamp(-MAX_ADJUST, MAX_ADJUST)
     }
 }
 

@@ -8,11 +8,13 @@
 
 mod echo;
 mod recorded;
+mod speaker;
 
 pub use echo::Echo;
 pub use recorded::{Recorded, Recording};
+pub use speaker::Speaker;
 
-use crate::core::audio::FRAME;
+use crate::core::audio::{FRAME, JitterConfig};
 use crate::io::media::Source;
 use std::time::Instant;
 
@@ -45,6 +47,11 @@ pub trait FarEnd: Send {
     }
     /// What it has to report at the end (usage, cost, latency), as JSON.
     fn summary(&self) -> Option<serde_json::Value> {
+        None
+    }
+    /// A far end that plays in real time (a speaker) wants the caller's
+    /// packets smoothed by a jitter buffer first; the rest want them now.
+    fn jitter_buffer(&self) -> Option<JitterConfig> {
         None
     }
 }
@@ -91,5 +98,8 @@ impl FarEnd for Box<dyn FarEnd> {
     }
     fn summary(&self) -> Option<serde_json::Value> {
         (**self).summary()
+    }
+    fn jitter_buffer(&self) -> Option<JitterConfig> {
+        (**self).jitter_buffer()
     }
 }

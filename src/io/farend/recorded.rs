@@ -89,6 +89,9 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
     fn summary(&self) -> Option<serde_json::Value> {
         self.inner.summary()
     }
+    fn jitter_buffer(&self) -> Option<crate::core::audio::JitterConfig> {
+        self.inner.jitter_buffer()
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,160 @@
+//! The local audio engine on a private PulseAudio daemon with null sinks
+//! (CI has no sound card): `wacall devices`, and `bridge --to speaker`
+//! against `wacall sim`, with the caller's tone heard on the "speaker" and
+//! the "microphone's" tone heard by WhatsApp's side.
+
+mod pulse;
+
+use pulse::Pulse;
+use serde_json::Value;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+const WACALL: &str = env!("CARGO_BIN_EXE_wacall");
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn of_type(out: &[u8], t: &str) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == t)
+        .map(|v| v["data"].clone())
+        .collect()
+}
+
+fn hz(s: &[i16]) -> f64 {
+    wacall::core::audio::dominant_frequency(s).unwrap_or(0.0)
+}
+
+#[test]
+fn devices_lists_the_null_sinks_with_their_formats() {
+    let pulse = Pulse::start();
+    let out = pulse
+        .cmd(WACALL)
+        .args(["--json", "devices"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(inv["host"], "PulseAudio", "{inv:#}");
+    let devices = inv["devices"].as_array().unwrap();
+    let find = |id: &str| devices.iter().find(|d| d["id"] == id).cloned();
+    let speaker = find("vspeaker").unwrap_or_else(|| panic!("{inv:#}"));
+    assert_eq!(speaker["output"]["rate"], 48000);
+    assert_eq!(speaker["default_output"], true);
+    let mic = find("vmic.monitor").unwrap_or_else(|| panic!("{inv:#}"));
+    assert_eq!(mic["input"]["channels"], 1);
+    assert_eq!(mic["default_input"], true);
+    let human = pulse.cmd(WACALL).arg("devices").output().unwrap();
+    assert!(
+        text(&human).contains("output vspeaker (default)"),
+        "{}",
+        text(&human)
+    );
+}
+
+#[test]
+fn a_device_that_does_not_exist_is_a_usage_error() {
+    let pulse = Pulse::start();
+    let out = pulse
+        .cmd(WACALL)
+        .args([
+            "bridge",
+            "--offer",
+            "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp",
+        ])
+        .args(["--to", "speaker", "--output-device", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("no output device `nope`") && t.contains("wacall devices"),
+        "{t}"
+    );
+}
+
+#[test]
+fn bridge_to_speaker_plays_the_caller_and_sends_the_microphone() {
+    let pulse = Pulse::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
+    let speaker = pulse.record("vspeaker.monitor");
+    let mut mic = pulse.play_tone("vmic", 1000.0, 12.0);
+    let sim = pulse
+        .cmd(WACALL)
+        .args(["--json", "sim", "offer", "--seconds", "4", "--tone", "440"])
+        .args(["--answer-timeout", "20"])
+        .arg("--out")
+        .arg(&offer)
+        .arg("--answer")
+        .arg(&answer)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::metadata(&offer).is_ok_and(|m| m.len() > 0) {
+        assert!(Instant::now() < deadline, "no offer");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let bridge = pulse
+        .cmd(WACALL)
+        .args([
+            "--json",
+            "bridge",
+            "--bind",
+            "127.0.0.1",
+            "--duration",
+            "6",
+            "--to",
+            "speaker",
+        ])
+        .arg("--offer")
+        .arg(&offer)
+        .arg("--answer-out")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    let sim = sim.wait_with_output().unwrap();
+    let heard_on_speaker = speaker.stop();
+    let _ = mic.kill();
+    let _ = mic.wait();
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let call = of_type(&sim.stdout, "call")
+        .pop()
+        .unwrap_or_else(|| panic!("{}", text(&sim)));
+    let whatsapp_heard = call["heard"]["dominant_hz"].as_f64().unwrap();
+    assert!(
+        (whatsapp_heard - 1000.0).abs() < 3.0,
+        "WhatsApp's side heard {whatsapp_heard} Hz: {call:#}\n{}",
+        text(&bridge)
+    );
+    let loud: Vec<i16> = heard_on_speaker
+        .chunks(960)
+        .filter(|f| f.iter().any(|&s| s.unsigned_abs() > 3000))
+        .flatten()
+        .copied()
+        .collect();
+    assert!(
+        loud.len() > 48_000,
+        "over a second of the caller on the speaker: {}",
+        loud.len()
+    );
+    assert!(
+        (hz(&loud) - 440.0).abs() < 3.0,
+        "the speaker played {} Hz",
+        hz(&loud)
+    );
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    let far = &summary["far_end_summary"];
+    assert_eq!(far["output"]["name"], "vspeaker", "{summary:#}");
+    assert_eq!(far["input"]["name"], "vmic.monitor", "{summary:#}");
+}
