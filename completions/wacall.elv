@@ -32,6 +32,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand bridge 'Answer a WhatsApp call from its offer and move its audio to a far end'
             cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
+            cand listen 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered'
             cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
@@ -216,6 +217,49 @@ set edit:completion:arg-completer[wacall] = {|@words|
         }
         &'wacall;sim;help;help'= {
         }
+        &'wacall;listen'= {
+            cand --listen 'Where the webhook receiver listens'
+            cand --path 'The webhook path'
+            cand --app-secret 'The app secret that signs Meta''s webhooks (X-Hub-Signature-256)'
+            cand --verify-token 'Answer Meta''s GET verification handshake for this token'
+            cand --capture 'Write every delivery (raw body, headers, time) into DIR, for `wacall replay`'
+            cand --max-body 'Largest webhook body taken, in bytes'
+            cand --busy 'What to do with a call that comes in during another'
+            cand --calls 'Exit after this many calls'
+            cand --offer 'Answer this offer (raw SDP or a connect webhook) instead of listening for webhooks'
+            cand --to 'The far end: speaker (default), or echo, tone[:HZ], play:FILE.wav, silence'
+            cand --phone-number-id 'The business number''s phone number id, when webhooks carry none'
+            cand --duration 'End each call after this long'
+            cand --input-device 'The microphone: a device id or name from `wacall devices` (default: the system''s)'
+            cand --output-device 'The speaker: a device id or name from `wacall devices` (default: the system''s)'
+            cand --token-file 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)'
+            cand --graph-url 'The Graph API''s base URL (point it at `wacall sim`)'
+            cand --graph-version 'The Graph API version'
+            cand --accept-window 'How long pre_accept and accept may be retried (Meta''s accept window)'
+            cand --bind 'Gather host candidates on this address (repeatable; default all interfaces)'
+            cand --stun 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)'
+            cand --turn 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)'
+            cand --turn-username 'Username for the TURN servers'
+            cand --turn-credential 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)'
+            cand --public-ip 'The server''s public address (1:1 NAT), advertised in place of the private one'
+            cand --udp-ports 'Bind the media port in this range, e.g. 10000-10100'
+            cand --gather-timeout 'Stop gathering candidates after this long, and send what was gathered'
+            cand --ice-check-interval 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks'
+            cand --connect-timeout 'ICE and DTLS must connect within this'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --insecure-skip-signature 'Take webhooks without checking their signature (local tests only)'
+            cand --auto-answer 'Answer every call without asking'
+            cand --mute 'Send silence instead of the microphone (the caller is still heard)'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wacall;devices'= {
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
@@ -259,6 +303,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand bridge 'Answer a WhatsApp call from its offer and move its audio to a far end'
             cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
+            cand listen 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered'
             cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
@@ -277,6 +322,8 @@ set edit:completion:arg-completer[wacall] = {|@words|
         &'wacall;help;sim;offer'= {
         }
         &'wacall;help;sim;openai'= {
+        }
+        &'wacall;help;listen'= {
         }
         &'wacall;help;devices'= {
         }

@@ -36,6 +36,7 @@ complete -c wacall -n "__fish_wacall_needs_command" -f -a "lint-sdp" -d 'Check a
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
+complete -c wacall -n "__fish_wacall_needs_command" -f -a "listen" -d 'Take WhatsApp calls on this machine\'s speaker and microphone: webhooks in, calls answered'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "completions" -d 'Print or write shell completions'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "man" -d 'Write the man pages'
@@ -191,6 +192,46 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l listen -d 'Where the webhook receiver listens' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l path -d 'The webhook path' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l app-secret -d 'The app secret that signs Meta\'s webhooks (X-Hub-Signature-256)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l verify-token -d 'Answer Meta\'s GET verification handshake for this token' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l capture -d 'Write every delivery (raw body, headers, time) into DIR, for `wacall replay`' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l max-body -d 'Largest webhook body taken, in bytes' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l busy -d 'What to do with a call that comes in during another' -r -f -a "reject\t'Send Graph `reject` for it'
+ignore\t'Leave it ringing until WhatsApp gives up'"
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l calls -d 'Exit after this many calls' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l offer -d 'Answer this offer (raw SDP or a connect webhook) instead of listening for webhooks' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l to -d 'The far end: speaker (default), or echo, tone[:HZ], play:FILE.wav, silence' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l phone-number-id -d 'The business number\'s phone number id, when webhooks carry none' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l duration -d 'End each call after this long' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l input-device -d 'The microphone: a device id or name from `wacall devices` (default: the system\'s)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l output-device -d 'The speaker: a device id or name from `wacall devices` (default: the system\'s)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l token-file -d 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l graph-url -d 'The Graph API\'s base URL (point it at `wacall sim`)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l graph-version -d 'The Graph API version' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l accept-window -d 'How long pre_accept and accept may be retried (Meta\'s accept window)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l bind -d 'Gather host candidates on this address (repeatable; default all interfaces)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l stun -d 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l turn -d 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l turn-username -d 'Username for the TURN servers' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l turn-credential -d 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l public-ip -d 'The server\'s public address (1:1 NAT), advertised in place of the private one' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l udp-ports -d 'Bind the media port in this range, e.g. 10000-10100' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l insecure-skip-signature -d 'Take webhooks without checking their signature (local tests only)'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l auto-answer -d 'Answer every call without asking'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l mute -d 'Send silence instead of the microphone (the caller is still heard)'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand devices" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -217,13 +258,14 @@ complete -c wacall -n "__fish_wacall_using_subcommand man" -s v -l verbose -d 'L
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s h -l help -d 'Print help'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "completions" -d 'Print or write shell completions'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "man" -d 'Write the man pages'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim devices completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "listen" -d 'Take WhatsApp calls on this machine\'s speaker and microphone: webhooks in, calls answered'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "completions" -d 'Print or write shell completions'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "man" -d 'Write the man pages'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen devices completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'

@@ -71,6 +71,9 @@ pub enum Command {
     /// Play Meta's side of calls: WhatsApp's media peer, the Graph API and signed webhooks
     #[command(after_long_help = EXIT_CODES)]
     Sim(Box<SimArgs>),
+    /// Take WhatsApp calls on this machine's speaker and microphone: webhooks in, calls answered
+    #[command(after_long_help = EXIT_CODES)]
+    Listen(Box<ListenArgs>),
     /// List the audio devices `--to speaker` and `wacall listen` can use
     #[command(after_long_help = EXIT_CODES)]
     Devices,
@@ -326,6 +329,28 @@ pub struct BridgeArgs {
     /// The business number's phone number id; taken from a webhook given as --offer
     #[arg(long, value_name = "ID")]
     pub phone_number_id: Option<String>,
+    #[command(flatten)]
+    pub graph_api: GraphArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// End the call after this long (default: until it ends or Ctrl-C)
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Record both directions (stereo WAV: caller left, far end right)
+    #[arg(long, value_name = "FILE.wav")]
+    pub record: Option<PathBuf>,
+    /// Send the answer even when lint finds errors in it
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub audio: AudioArgs,
+    #[command(flatten)]
+    pub openai: OpenAiArgs,
+}
+
+/// The Graph API, for `bridge --graph` and `listen`.
+#[derive(Debug, Args, Clone)]
+pub struct GraphArgs {
     /// A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
@@ -338,6 +363,11 @@ pub struct BridgeArgs {
     /// How long pre_accept and accept may be retried (Meta's accept window)
     #[arg(long, value_name = "S", default_value_t = 30.0)]
     pub accept_window: f64,
+}
+
+/// How the answer's transport is made: candidates, STUN/TURN, timeouts.
+#[derive(Debug, Args, Clone)]
+pub struct NetArgs {
     /// Gather host candidates on this address (repeatable; default all interfaces)
     #[arg(long, value_name = "IP")]
     pub bind: Vec<std::net::IpAddr>,
@@ -373,19 +403,6 @@ pub struct BridgeArgs {
     /// ICE and DTLS must connect within this
     #[arg(long, value_name = "S", default_value_t = 15.0)]
     pub connect_timeout: f64,
-    /// End the call after this long (default: until it ends or Ctrl-C)
-    #[arg(long, value_name = "S")]
-    pub duration: Option<f64>,
-    /// Record both directions (stereo WAV: caller left, far end right)
-    #[arg(long, value_name = "FILE.wav")]
-    pub record: Option<PathBuf>,
-    /// Send the answer even when lint finds errors in it
-    #[arg(long)]
-    pub force: bool,
-    #[command(flatten)]
-    pub audio: AudioArgs,
-    #[command(flatten)]
-    pub openai: OpenAiArgs,
 }
 
 /// The local speaker and microphone (`--to speaker`, `wacall listen`).
@@ -454,6 +471,86 @@ pub enum AnswerFormat {
     Sdp,
     /// A Graph API accept request body, ready for curl
     Graph,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BusyArg {
+    /// Send Graph `reject` for it
+    Reject,
+    /// Leave it ringing until WhatsApp gives up
+    Ignore,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Take WhatsApp calls on this machine's speaker and microphone.\n\n\
+        A webhook receiver (a real HTTP server) takes Meta's `calls` webhooks: the GET \
+        verification with --verify-token, POSTs checked against X-Hub-Signature-256 with \
+        --app-secret (401 and nothing done when it does not match), Meta's retried deliveries \
+        taken once. A `connect` rings in the terminal; the call is answered when you say so \
+        (or at once with --auto-answer) through the Graph API (pre_accept, accept), and its \
+        audio goes to the speaker and comes from the microphone. Ctrl-C ends it with Graph \
+        `terminate`; so does the caller hanging up. One call at a time owns the audio \
+        devices: another incoming call is rejected (--busy).\n\n\
+        For Meta to reach it, the receiver needs a public HTTPS URL (a tunnel) subscribed to \
+        the `calls` field; `wacall sim --webhook-url` plays Meta on this machine instead.\n\n\
+        With --offer FILE there is no receiver: that offer is answered (like `wacall bridge \
+        --to speaker`)."
+)]
+pub struct ListenArgs {
+    /// Where the webhook receiver listens
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// The webhook path
+    #[arg(long, value_name = "PATH", default_value = "/webhook")]
+    pub path: String,
+    /// The app secret that signs Meta's webhooks (X-Hub-Signature-256)
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "WACALL_APP_SECRET",
+        hide_env_values = true
+    )]
+    pub app_secret: Option<String>,
+    /// Take webhooks without checking their signature (local tests only)
+    #[arg(long, conflicts_with = "app_secret")]
+    pub insecure_skip_signature: bool,
+    /// Answer Meta's GET verification handshake for this token
+    #[arg(long, value_name = "TOKEN")]
+    pub verify_token: Option<String>,
+    /// Write every delivery (raw body, headers, time) into DIR, for `wacall replay`
+    #[arg(long, value_name = "DIR")]
+    pub capture: Option<PathBuf>,
+    /// Largest webhook body taken, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// Answer every call without asking
+    #[arg(long)]
+    pub auto_answer: bool,
+    /// What to do with a call that comes in during another
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = BusyArg::Reject)]
+    pub busy: BusyArg,
+    /// Exit after this many calls
+    #[arg(long, value_name = "N")]
+    pub calls: Option<u32>,
+    /// Answer this offer (raw SDP or a connect webhook) instead of listening for webhooks
+    #[arg(long, value_name = "FILE")]
+    pub offer: Option<PathBuf>,
+    /// The far end: speaker (default), or echo, tone[:HZ], play:FILE.wav, silence
+    #[arg(long, value_name = "FAR_END", default_value = "speaker")]
+    pub to: String,
+    /// The business number's phone number id, when webhooks carry none
+    #[arg(long, value_name = "ID")]
+    pub phone_number_id: Option<String>,
+    /// End each call after this long
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    #[command(flatten)]
+    pub audio: AudioArgs,
+    #[command(flatten)]
+    pub graph_api: GraphArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 #[derive(Debug, Args)]

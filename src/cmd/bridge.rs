@@ -126,7 +126,7 @@ pub fn read_offer(path: &Path) -> Result<input::Input, CliError> {
     Ok(found)
 }
 
-pub fn answerer_config(args: &BridgeArgs) -> Result<AnswererConfig, CliError> {
+pub fn answerer_config(args: &crate::cli::NetArgs) -> Result<AnswererConfig, CliError> {
     let mut servers: Vec<IceServer> = args
         .stun
         .iter()
@@ -171,7 +171,7 @@ pub fn answerer_config(args: &BridgeArgs) -> Result<AnswererConfig, CliError> {
     })
 }
 
-fn token(args: &BridgeArgs) -> Result<String, CliError> {
+pub fn token(args: &crate::cli::GraphArgs) -> Result<String, CliError> {
     let t = match &args.token_file {
         Some(p) => std::fs::read_to_string(p).map_err(|e| {
             CliError::usage(format!("cannot read --token-file `{}`", p.display())).because(e)
@@ -200,9 +200,9 @@ pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
         bridge::FarEndSetup::now(far_end(&args.to)?)
     };
     let cfg = BridgeConfig {
-        answerer: answerer_config(args)?,
+        answerer: answerer_config(&args.net)?,
         duration: args.duration.map(|d| secs("--duration", d)).transpose()?,
-        connect_timeout: secs("--connect-timeout", args.connect_timeout)?,
+        connect_timeout: secs("--connect-timeout", args.net.connect_timeout)?,
         force: args.force,
         bitrate: 20_000,
         record: args.record.clone(),
@@ -221,36 +221,65 @@ pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
                 CliError::usage("--graph needs the phone number id")
                     .hint("pass --phone-number-id, or give the connect webhook as --offer")
             })?;
-        let client =
-            GraphClient::new(&args.graph_url, &args.graph_version, &pnid, &token(args)?)
-                .map_err(|e| CliError::usage("cannot set up the Graph API client").because(e))?;
+        let client = GraphClient::new(
+            &args.graph_api.graph_url,
+            &args.graph_api.graph_version,
+            &pnid,
+            &token(&args.graph_api)?,
+        )
+        .map_err(|e| CliError::usage("cannot set up the Graph API client").because(e))?;
         Signalling::Graph {
             client,
             call_id,
-            accept_window: secs("--accept-window", args.accept_window)?,
+            accept_window: secs("--accept-window", args.graph_api.accept_window)?,
         }
     } else {
         Signalling::Manual
     };
+    let out = AnswerOut {
+        graph: args.graph,
+        path: args.answer_out.clone(),
+        format: args.answer_format,
+    };
+    run_call(&offer.sdp, far, cfg, sig, &out, call_id.as_deref(), term)
+}
+
+/// Where the answer goes: printed, to a file, or nowhere (Graph sends it).
+pub struct AnswerOut {
+    pub graph: bool,
+    pub path: Option<std::path::PathBuf>,
+    pub format: AnswerFormat,
+}
+
+/// One call through the bridge, printed as it happens; its exit status.
+pub fn run_call(
+    offer: &str,
+    far: bridge::FarEndSetup,
+    cfg: BridgeConfig,
+    sig: Signalling,
+    out: &AnswerOut,
+    call_id: Option<&str>,
+    term: &Term,
+) -> Result<u8, CliError> {
     // With the answer on stdout, everything else goes to stderr.
-    let answer_to_stdout = !args.graph && args.answer_out.is_none();
+    let answer_to_stdout = !out.graph && out.path.is_none();
     let printer = Printer::new(term, answer_to_stdout);
     let rt = super::runtime()?;
     let report = rt.block_on(async {
         let stop = super::stop_with(crate::core::bridge::Ending::Interrupted);
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let call = bridge::run_setup(&offer.sdp, far, cfg, sig, tx, stop);
+        let call = bridge::run_setup(offer, far, cfg, sig, tx, stop);
         tokio::pin!(call);
         loop {
             tokio::select! {
                 r = &mut call => {
                     // Events sent just before the end are still queued.
                     while let Ok(e) = rx.try_recv() {
-                        printer.event(&e, args, call_id.as_deref())?;
+                        printer.event(&e, out, call_id)?;
                     }
                     break Ok::<_, CliError>(r);
                 }
-                Some(e) = rx.recv() => printer.event(&e, args, call_id.as_deref())?,
+                Some(e) = rx.recv() => printer.event(&e, out, call_id)?,
             }
         }
     })?;
@@ -329,12 +358,7 @@ impl<'a> Printer<'a> {
         }
     }
 
-    pub fn event(
-        &self,
-        e: &Event,
-        args: &BridgeArgs,
-        call_id: Option<&str>,
-    ) -> Result<(), CliError> {
+    pub fn event(&self, e: &Event, out: &AnswerOut, call_id: Option<&str>) -> Result<(), CliError> {
         let s = self.style();
         match e {
             Event::Step { at, what } => {
@@ -355,7 +379,7 @@ impl<'a> Printer<'a> {
                     render::answer_json(sdp, findings, *sent),
                 )?;
                 if *sent {
-                    write_answer(self.term, args, sdp, call_id)?;
+                    write_answer(self.term, out, sdp, call_id)?;
                 }
                 Ok(())
             }
@@ -384,6 +408,24 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// A line for the person at the terminal (stderr), outside --json.
+    pub fn note(&self, text: &str) {
+        if !self.term.quiet {
+            self.term.err(&format!("{text}\n"));
+        }
+    }
+
+    /// A question on stderr, without a newline, the live line held back.
+    pub fn prompt(&self, text: &str) {
+        let ask = || {
+            eprint!("{text}");
+        };
+        match &self.live {
+            Some(bar) => bar.suspend(ask),
+            None => ask(),
+        }
+    }
+
     pub fn done(&self) {
         if let Some(bar) = &self.live {
             bar.finish_and_clear();
@@ -394,21 +436,21 @@ impl<'a> Printer<'a> {
 /// The answer, as raw SDP or a Graph accept body, to --answer-out or stdout.
 fn write_answer(
     term: &Term,
-    args: &BridgeArgs,
+    out: &AnswerOut,
     sdp: &str,
     call_id: Option<&str>,
 ) -> Result<(), CliError> {
-    if args.graph && args.answer_out.is_none() {
+    if out.graph && out.path.is_none() {
         return Ok(());
     }
-    let text = match args.answer_format {
+    let text = match out.format {
         AnswerFormat::Sdp => sdp.to_string(),
         AnswerFormat::Graph => {
             let body = CallRequest::new(Action::Accept, call_id.unwrap_or("<CALL_ID>"), Some(sdp));
             serde_json::to_string_pretty(&body).expect("serialisable") + "\n"
         }
     };
-    match &args.answer_out {
+    match &out.path {
         Some(path) => crate::io::outfile::write(path, text.as_bytes()).map_err(|e| {
             CliError::failed(format!("cannot write --answer-out `{}`", path.display())).because(e)
         }),

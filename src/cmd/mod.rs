@@ -6,6 +6,7 @@ mod demo;
 mod devices;
 mod generate;
 mod lint_sdp;
+mod listen;
 mod openai;
 mod sim;
 
@@ -25,6 +26,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(&args, &term),
         Command::Sim(args) => sim::run(&args, &term),
         Command::Devices => devices::run(&term),
+        Command::Listen(args) => listen::run(&args, &term),
         Command::Completions(args) => generate::completions(&args, &term),
         Command::Man(args) => generate::man(&args, &term),
     };

@@ -3,6 +3,7 @@
 
 pub mod audio;
 pub mod bridge;
+pub mod capture;
 pub mod graph;
 pub mod input;
 pub mod lint;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod farend;
 pub mod graph_client;
 pub mod http;
+pub mod listen;
 pub mod media;
 pub mod openai;
 pub mod outfile;

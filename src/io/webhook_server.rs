@@ -3,6 +3,7 @@
 //! size limit, a fast 200 with the work handed off, and Meta's retried
 //! deliveries recognised and dropped.
 
+use crate::core::capture::Capture;
 use crate::core::webhook::{Envelope, verify_signature};
 use axum::Router;
 use axum::body::Bytes;
@@ -23,6 +24,8 @@ pub struct ReceiverConfig {
     pub app_secret: Option<String>,
     pub verify_token: Option<String>,
     pub max_body: usize,
+    /// Write every POST here (`listen --capture DIR`), processed or not.
+    pub capture: Option<std::path::PathBuf>,
 }
 
 impl ReceiverConfig {
@@ -33,6 +36,7 @@ impl ReceiverConfig {
             app_secret,
             verify_token: None,
             max_body: 1024 * 1024,
+            capture: None,
         }
     }
 }
@@ -55,6 +59,8 @@ pub struct Counters {
     pub malformed: u64,
     pub verifications: u64,
     pub failed_verifications: u64,
+    pub captured: u64,
+    pub capture_errors: u64,
 }
 
 /// Remembers this many recent deliveries to recognise retries.
@@ -90,6 +96,7 @@ struct App {
     tx: mpsc::UnboundedSender<Delivery>,
     seen: Arc<Mutex<Seen>>,
     counters: Arc<Mutex<Counters>>,
+    seq: Arc<std::sync::atomic::AtomicU64>,
 }
 
 pub struct Receiver {
@@ -109,6 +116,7 @@ impl Receiver {
             tx,
             seen: Arc::default(),
             counters: counters.clone(),
+            seq: Arc::default(),
         };
         let router = Router::new()
             .route(&cfg.path, get(verify).post(receive))
@@ -160,6 +168,20 @@ async fn verify(
 }
 
 async fn receive(State(app): State<App>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let received_at = SystemTime::now();
+    let (status, refused) = process(&app, &headers, &body, received_at);
+    if let Some(dir) = &app.cfg.capture {
+        capture(&app, dir, &headers, &body, received_at, status, refused);
+    }
+    status
+}
+
+fn process(
+    app: &App,
+    headers: &HeaderMap,
+    body: &Bytes,
+    received_at: SystemTime,
+) -> (StatusCode, Option<&'static str>) {
     let signature = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok())
@@ -167,30 +189,71 @@ async fn receive(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Sta
     if let Some(secret) = &app.cfg.app_secret {
         let valid = signature
             .as_deref()
-            .is_some_and(|s| verify_signature(secret.as_bytes(), &body, s));
+            .is_some_and(|s| verify_signature(secret.as_bytes(), body, s));
         if !valid {
             app.counters.lock().unwrap().bad_signature += 1;
-            return StatusCode::UNAUTHORIZED;
+            let why = if signature.is_none() {
+                "no X-Hub-Signature-256 header"
+            } else {
+                "X-Hub-Signature-256 does not match the body and --app-secret"
+            };
+            return (StatusCode::UNAUTHORIZED, Some(why));
         }
     }
-    let envelope: Envelope = match serde_json::from_slice(&body) {
+    let envelope: Envelope = match serde_json::from_slice(body) {
         Ok(e) => e,
         Err(_) => {
             app.counters.lock().unwrap().malformed += 1;
-            return StatusCode::BAD_REQUEST;
+            return (StatusCode::BAD_REQUEST, Some("not a webhook body (JSON)"));
         }
     };
-    if !app.seen.lock().unwrap().first(&body) {
+    if !app.seen.lock().unwrap().first(body) {
         // A retry of a delivery already taken: Meta gets its 200, nothing runs twice.
         app.counters.lock().unwrap().duplicates += 1;
-        return StatusCode::OK;
+        return (StatusCode::OK, Some("a retried delivery, already taken"));
     }
     app.counters.lock().unwrap().accepted += 1;
     let _ = app.tx.send(Delivery {
         envelope,
-        raw: body,
+        raw: body.clone(),
         signature,
-        received_at: SystemTime::now(),
+        received_at,
     });
-    StatusCode::OK
+    (StatusCode::OK, None)
+}
+
+fn capture(
+    app: &App,
+    dir: &std::path::Path,
+    headers: &HeaderMap,
+    body: &[u8],
+    at: SystemTime,
+    status: StatusCode,
+    refused: Option<&str>,
+) {
+    use std::sync::atomic::Ordering;
+    let seq = app.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    let ms = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let pairs = headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
+    let mut c = Capture::new(seq, ms, &app.cfg.path, pairs, body);
+    c.status = status.as_u16();
+    c.refused = refused.map(str::to_string);
+    let text = serde_json::to_string_pretty(&c).expect("serialisable") + "\n";
+    let r = crate::io::outfile::write(&dir.join(c.file_name()), text.as_bytes());
+    let mut counters = app.counters.lock().unwrap();
+    match r {
+        Ok(()) => counters.captured += 1,
+        Err(e) => {
+            counters.capture_errors += 1;
+            tracing::warn!(
+                "cannot write capture {} in {}: {e}",
+                c.file_name(),
+                dir.display()
+            );
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod bridge;
 pub mod demo;
 pub mod devices;
 pub mod lint;
+pub mod listen;
 pub mod sim;
 pub mod style;
 

@@ -38,6 +38,7 @@ pub enum Signalling {
     },
 }
 
+#[derive(Clone)]
 pub struct BridgeConfig {
     pub answerer: AnswererConfig,
     pub duration: Option<Duration>,
