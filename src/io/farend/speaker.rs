@@ -15,9 +15,9 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// What the speaker queue aims to hold: two device periods.
-const SPEAKER_TARGET_MS: usize = 40;
+const SPEAKER_TARGET_MS: usize = 20;
 /// What the microphone side holds at 48 kHz before a frame is sent.
-const MIC_TARGET_MS: usize = 40;
+const MIC_TARGET_MS: usize = 20;
 
 pub struct Speaker {
     audio: LocalAudio,
