@@ -549,3 +549,64 @@ fn listen_with_an_offer_answers_it_without_a_receiver() {
     let hz = call["heard"]["dominant_hz"].as_f64().unwrap();
     assert!((hz - 440.0).abs() < 3.0, "the echo: {hz} Hz");
 }
+
+#[test]
+fn ctrl_c_during_a_call_sends_terminate_and_exits_0() {
+    use std::io::BufRead;
+    let (port, graph_port) = (free_port(), free_port());
+    let mut listen = Command::new(WACALL)
+        .args([
+            "--json",
+            "listen",
+            "--to",
+            "echo",
+            "--auto-answer",
+            "--bind",
+            "127.0.0.1",
+        ])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--app-secret",
+            SECRET,
+        ])
+        .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+        .env("WHATSAPP_TOKEN", "graph-token")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_listening(port, &mut listen);
+    let sim = sim(port, graph_port, &["--seconds", "30"]);
+    let mut lines_seen = Vec::new();
+    let mut reader = std::io::BufReader::new(listen.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "listen ended early: {lines_seen:?}"
+        );
+        let media = line.contains("first RTP in");
+        lines_seen.push(line);
+        if media {
+            break;
+        }
+    }
+    interrupt(&listen);
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    let status = listen.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    let summary = of_type(rest.as_bytes(), "summary")
+        .pop()
+        .unwrap_or_else(|| panic!("{rest}"));
+    assert_eq!(summary["ending"]["kind"], "interrupted", "{summary:#}");
+    let call = of_type(&sim.wait_with_output().unwrap().stdout, "call")
+        .pop()
+        .unwrap();
+    assert_eq!(
+        actions(&call),
+        ["pre_accept", "accept", "terminate"],
+        "{call:#}"
+    );
+}
