@@ -358,7 +358,8 @@ fn a_simulated_call_is_heard_on_the_speaker_and_hears_the_microphone() {
     let hz = call["heard"]["dominant_hz"].as_f64().unwrap();
     assert!(
         (hz - 1000.0).abs() < 3.0,
-        "WhatsApp heard {hz} Hz from the microphone"
+        "WhatsApp heard {hz} Hz from the microphone: {}",
+        String::from_utf8_lossy(&out.stdout)
     );
     let loud: Vec<i16> = heard
         .chunks(960)

@@ -10,22 +10,32 @@
 /// The most the ratio moves from 1: 0.5 %, inaudible, ten times the
 /// worst drift of consumer audio clocks.
 const MAX_ADJUST: f64 = 0.005;
+/// Blocks of 20 ms the low point is taken over: one second.
+const WINDOW: usize = 50;
 
 #[derive(Debug, Clone)]
 pub struct LevelControl {
     target: f64,
-    /// The level, smoothed: device callbacks move it in steps.
-    smoothed: Option<f64>,
+    /// Samples per millisecond: errors are judged in time, not in samples
+    /// or as a share of the target, so one device period more or less (a
+    /// burst from a busy device) moves the pitch by a hair, not 0.5 %.
+    per_ms: f64,
+    /// The last second of levels. Devices deliver and take audio in lumps
+    /// (one period, or several when busy), so the level saw-tooths; its
+    /// low point is the margin against running dry, and that is what is
+    /// held at the target.
+    recent: std::collections::VecDeque<f64>,
     /// The integral term: the drift it has learnt.
     integral: f64,
 }
 
 impl LevelControl {
-    /// `target` is the level to hold, in samples.
-    pub fn new(target: usize) -> LevelControl {
+    /// `target` is the low point to hold the level at, in samples at `rate`.
+    pub fn new(target: usize, rate: u32) -> LevelControl {
         LevelControl {
             target: target as f64,
-            smoothed: None,
+            per_ms: f64::from(rate) / 1000.0,
+            recent: std::collections::VecDeque::with_capacity(WINDOW),
             integral: 0.0,
         }
     }
@@ -34,21 +44,20 @@ impl LevelControl {
         self.target as usize
     }
 
-    /// Call once per block written, with the level just before writing it.
-    /// Returns the factor to scale the block's length by (above 1 when the
-    /// buffer runs low: write more; below 1 when it fills up: write less).
+    /// Call once per 20 ms block written, with the level just before
+    /// writing it. Returns the factor to scale the block's length by (above
+    /// 1 when the buffer runs low: write more; below 1 when it fills up).
     pub fn ratio(&mut self, level: usize) -> f64 {
-        let level = level as f64;
-        let s = match self.smoothed {
-            Some(s) => s + (level - s) * 0.05,
-            None => level,
-        };
-        self.smoothed = Some(s);
-        let error = (self.target - s) / self.target;
-        // Gains for 20 ms blocks: a 0.1 % drift is learnt in about a minute,
-        // and a level 10 % off moves the ratio by only 0.05 % (inaudible).
-        self.integral = (self.integral + error * 0.00002).clamp(-MAX_ADJUST, MAX_ADJUST);
-        1.0 + (error * 0.005 + self.integral).clamp(-MAX_ADJUST, MAX_ADJUST)
+        if self.recent.len() == WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(level as f64);
+        let low = self.recent.iter().copied().fold(f64::MAX, f64::min);
+        let error_ms = (self.target - low) / self.per_ms;
+        // 100 ms off moves the ratio 0.5 %; a steady 0.1 % drift is learnt
+        // by the integral within a few seconds.
+        self.integral = (self.integral + error_ms * 2e-6).clamp(-MAX_ADJUST, MAX_ADJUST);
+        1.0 + (error_ms * 5e-5 + self.integral).clamp(-MAX_ADJUST, MAX_ADJUST)
     }
 }
 
@@ -63,7 +72,7 @@ mod tests {
     #[test]
     fn a_device_clock_off_by_a_tenth_of_a_percent_is_absorbed() {
         for device_speed in [1.001, 0.999] {
-            let mut ctl = LevelControl::new(2880);
+            let mut ctl = LevelControl::new(2880, 48_000);
             let mut level = 2880.0f64;
             let mut wrote = 0.0f64;
             let mut read = 0.0f64;
@@ -104,12 +113,12 @@ mod tests {
 
     #[test]
     fn the_ratio_is_bounded() {
-        let mut ctl = LevelControl::new(1000);
+        let mut ctl = LevelControl::new(1000, 48_000);
         for _ in 0..10_000 {
             let r = ctl.ratio(0);
             assert!((r - 1.0).abs() <= MAX_ADJUST + 1e-12);
         }
-        let mut ctl = LevelControl::new(1000);
+        let mut ctl = LevelControl::new(1000, 48_000);
         assert!(ctl.ratio(100_000) < 1.0);
     }
 }

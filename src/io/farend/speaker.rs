@@ -15,9 +15,9 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// What the speaker queue aims to hold: two device periods.
-const SPEAKER_TARGET_MS: usize = 20;
+const SPEAKER_TARGET_MS: usize = 10;
 /// What the microphone side holds at 48 kHz before a frame is sent.
-const MIC_TARGET_MS: usize = 20;
+const MIC_TARGET_MS: usize = 10;
 
 pub struct Speaker {
     audio: LocalAudio,
@@ -34,6 +34,9 @@ pub struct Speaker {
     /// The microphone side sends once its target is held (and again after
     /// running dry), like the speaker queue.
     mic_flowing: bool,
+    /// The drift controllers' last ratios, for the report.
+    speaker_ratio: f64,
+    mic_ratio: f64,
     heard_dbfs: f64,
     said_dbfs: f64,
 }
@@ -43,14 +46,17 @@ impl Speaker {
         let audio = LocalAudio::open(spec)?;
         audio
             .speaker
-            .set_prefill(audio.output.rate as usize * SPEAKER_TARGET_MS / 1000);
+            .set_prefill(audio.output.rate as usize * (SPEAKER_TARGET_MS + 20) / 1000);
         let out_rate = audio.output.rate;
         let in_rate = audio.input.rate;
         Ok(Speaker {
             to_device: Resampler::new(RATE, out_rate, 240)?,
             from_device: Resampler::new(in_rate, RATE, (in_rate / 200) as usize)?,
-            speaker_level: LevelControl::new(out_rate as usize * SPEAKER_TARGET_MS / 1000),
-            mic_level: LevelControl::new(RATE as usize * MIC_TARGET_MS / 1000),
+            speaker_level: LevelControl::new(
+                out_rate as usize * SPEAKER_TARGET_MS / 1000,
+                out_rate,
+            ),
+            mic_level: LevelControl::new(RATE as usize * MIC_TARGET_MS / 1000, RATE),
             audio,
             mute,
             mic: VecDeque::new(),
@@ -58,6 +64,8 @@ impl Speaker {
             scratch2: Vec::new(),
             mic_short: 0,
             mic_flowing: false,
+            speaker_ratio: 1.0,
+            mic_ratio: 1.0,
             heard_dbfs: f64::NEG_INFINITY,
             said_dbfs: f64::NEG_INFINITY,
         })
@@ -76,7 +84,8 @@ impl FarEnd for Speaker {
     fn hear(&mut self, samples: &[i16], _at: Instant) {
         self.heard_dbfs = level_dbfs(samples);
         let level = self.audio.speaker.len();
-        self.to_device.set_ratio(self.speaker_level.ratio(level));
+        self.speaker_ratio = self.speaker_level.ratio(level);
+        self.to_device.set_ratio(self.speaker_ratio);
         self.scratch.clear();
         self.to_device.push(samples, &mut self.scratch);
         // Never more than 60 ms over the target, whatever happens upstream:
@@ -89,8 +98,8 @@ impl FarEnd for Speaker {
         self.scratch2.clear();
         self.audio.mic.take_all(&mut self.scratch2);
         if !self.scratch2.is_empty() {
-            self.from_device
-                .set_ratio(self.mic_level.ratio(self.mic.len()));
+            self.mic_ratio = self.mic_level.ratio(self.mic.len());
+            self.from_device.set_ratio(self.mic_ratio);
             self.scratch.clear();
             self.from_device.push(&self.scratch2, &mut self.scratch);
             self.mic.extend(self.scratch.iter().copied());
@@ -133,6 +142,8 @@ impl FarEnd for Speaker {
             "mic_overflows": self.audio.mic.xruns.load(Ordering::Relaxed),
             "mic_short_frames": self.mic_short,
             "device_errors": self.audio.errors.load(Ordering::Relaxed),
+            "speaker_ratio": self.speaker_ratio,
+            "mic_ratio": self.mic_ratio,
             "last_heard_dbfs": finite(self.heard_dbfs),
             "last_said_dbfs": finite(self.said_dbfs),
         }))
