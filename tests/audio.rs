@@ -163,3 +163,65 @@ fn bridge_to_speaker_plays_the_caller_and_sends_the_microphone() {
         assert!(far[key].as_u64().unwrap() <= 3, "{key}: {summary:#}");
     }
 }
+
+#[test]
+fn mute_sends_silence_but_still_plays_the_caller() {
+    let pulse = Pulse::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
+    let speaker = pulse.record("vspeaker.monitor");
+    let mut mic = pulse.play_tone("vmic", 1000.0, 10.0);
+    let sim = pulse
+        .cmd(WACALL)
+        .args(["--json", "sim", "offer", "--seconds", "3", "--tone", "440"])
+        .args(["--answer-timeout", "20"])
+        .arg("--out")
+        .arg(&offer)
+        .arg("--answer")
+        .arg(&answer)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::metadata(&offer).is_ok_and(|m| m.len() > 0) {
+        assert!(Instant::now() < deadline, "no offer");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let bridge = pulse
+        .cmd(WACALL)
+        .args([
+            "--json",
+            "bridge",
+            "--bind",
+            "127.0.0.1",
+            "--duration",
+            "5",
+            "--to",
+            "speaker",
+            "--mute",
+        ])
+        .arg("--offer")
+        .arg(&offer)
+        .arg("--answer-out")
+        .arg(&answer)
+        .output()
+        .unwrap();
+    let sim = sim.wait_with_output().unwrap();
+    let played = speaker.stop();
+    let _ = mic.kill();
+    let _ = mic.wait();
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let call = of_type(&sim.stdout, "call").pop().unwrap();
+    let level = call["heard"]["level_dbfs"]
+        .as_f64()
+        .unwrap_or(f64::NEG_INFINITY);
+    assert!(
+        level < -60.0,
+        "muted, yet WhatsApp heard {level} dBFS: {call:#}"
+    );
+    assert!(
+        played.iter().filter(|s| s.unsigned_abs() > 3000).count() > 48_000,
+        "the caller was still played"
+    );
+}
