@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer')
             [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the audio devices `--to speaker` and `wacall listen` can use')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
@@ -275,6 +276,22 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wacall;replay' {
+            [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'The app secret, to verify captured X-Hub-Signature-256 headers')
+            [CompletionResult]::new('--accept-window', '--accept-window', [CompletionResultType]::ParameterName, 'Meta''s window for answering a call, in seconds')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--no-answer', '--no-answer', [CompletionResultType]::ParameterName, 'Do not build answers (no sockets are opened at all)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wacall;devices' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
@@ -322,6 +339,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys')
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer')
             [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the audio devices `--to speaker` and `wacall listen` can use')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
@@ -349,6 +367,9 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;help;listen' {
+            break
+        }
+        'wacall;help;replay' {
             break
         }
         'wacall;help;devices' {

@@ -40,6 +40,9 @@ _wacall() {
             wacall,man)
                 cmd="wacall__subcmd__man"
                 ;;
+            wacall,replay)
+                cmd="wacall__subcmd__replay"
+                ;;
             wacall,sim)
                 cmd="wacall__subcmd__sim"
                 ;;
@@ -66,6 +69,9 @@ _wacall() {
                 ;;
             wacall__subcmd__help,man)
                 cmd="wacall__subcmd__help__subcmd__man"
+                ;;
+            wacall__subcmd__help,replay)
+                cmd="wacall__subcmd__help__subcmd__replay"
                 ;;
             wacall__subcmd__help,sim)
                 cmd="wacall__subcmd__help__subcmd__sim"
@@ -101,7 +107,7 @@ _wacall() {
 
     case "${cmd}" in
         wacall)
-            opts="-v -q -h -V --color --json --verbose --quiet --help --version lint-sdp bridge demo sim listen devices completions man help"
+            opts="-v -q -h -V --color --json --verbose --quiet --help --version lint-sdp bridge demo sim listen replay devices completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,7 +341,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__help)
-            opts="lint-sdp bridge demo sim listen devices completions man help"
+            opts="lint-sdp bridge demo sim listen replay devices completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -447,6 +453,20 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wacall__subcmd__help__subcmd__replay)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -674,6 +694,32 @@ _wacall() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wacall__subcmd__replay)
+            opts="-v -q -h -V --app-secret --accept-window --no-answer --color --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --app-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

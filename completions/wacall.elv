@@ -33,6 +33,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand listen 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered'
+            cand replay 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer'
             cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
@@ -260,6 +261,21 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wacall;replay'= {
+            cand --app-secret 'The app secret, to verify captured X-Hub-Signature-256 headers'
+            cand --accept-window 'Meta''s window for answering a call, in seconds'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --no-answer 'Do not build answers (no sockets are opened at all)'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wacall;devices'= {
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
@@ -304,6 +320,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand demo 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand listen 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered'
+            cand replay 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer'
             cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
@@ -324,6 +341,8 @@ set edit:completion:arg-completer[wacall] = {|@words|
         &'wacall;help;sim;openai'= {
         }
         &'wacall;help;listen'= {
+        }
+        &'wacall;help;replay'= {
         }
         &'wacall;help;devices'= {
         }

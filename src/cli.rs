@@ -74,6 +74,9 @@ pub enum Command {
     /// Take WhatsApp calls on this machine's speaker and microphone: webhooks in, calls answered
     #[command(after_long_help = EXIT_CODES)]
     Listen(Box<ListenArgs>),
+    /// Explain captured webhooks: each call's timeline, why it failed, what wacall would answer
+    #[command(after_long_help = EXIT_CODES)]
+    Replay(ReplayArgs),
     /// List the audio devices `--to speaker` and `wacall listen` can use
     #[command(after_long_help = EXIT_CODES)]
     Devices,
@@ -471,6 +474,37 @@ pub enum AnswerFormat {
     Sdp,
     /// A Graph API accept request body, ready for curl
     Graph,
+}
+
+#[derive(Debug, Args)]
+#[command(long_about = "Explain captured webhooks, offline.\n\n\
+        Takes Meta's webhook bodies as they arrived: raw bodies, `wacall listen --capture` files \
+        (body, headers, receive time), JSON arrays of either, NDJSON, or directories of them. \
+        Prints each call's timeline; checks signatures when a capture has its header and \
+        --app-secret is given; explains calling errors (138021: no media from the business \
+        within 20 s) with the lint rules that catch their usual causes; lints each offer, builds \
+        the answer wacall's bridge would send (without connecting) and lints it, and shows the \
+        Graph requests (pre_accept, accept) in full; flags duplicate deliveries, a terminate \
+        before its connect, out-of-order and stale events, and calls left past the accept window.\n\n\
+        Exit status 1 when a call failed, a signature is invalid or an anomaly was found.")]
+pub struct ReplayArgs {
+    /// Webhook files or directories
+    #[arg(value_name = "FILE", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The app secret, to verify captured X-Hub-Signature-256 headers
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "WACALL_APP_SECRET",
+        hide_env_values = true
+    )]
+    pub app_secret: Option<String>,
+    /// Meta's window for answering a call, in seconds
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    pub accept_window: u32,
+    /// Do not build answers (no sockets are opened at all)
+    #[arg(long)]
+    pub no_answer: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

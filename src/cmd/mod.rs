@@ -8,6 +8,7 @@ mod generate;
 mod lint_sdp;
 mod listen;
 mod openai;
+mod replay;
 mod sim;
 
 use crate::cli::{Cli, Command};
@@ -26,6 +27,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(&args, &term),
         Command::Sim(args) => sim::run(&args, &term),
         Command::Devices => devices::run(&term),
+        Command::Replay(args) => replay::run(&args, &term),
         Command::Listen(args) => listen::run(&args, &term),
         Command::Completions(args) => generate::completions(&args, &term),
         Command::Man(args) => generate::man(&args, &term),

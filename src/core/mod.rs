@@ -8,6 +8,7 @@ pub mod graph;
 pub mod input;
 pub mod lint;
 pub mod realtime;
+pub mod replay;
 pub mod rtp;
 pub mod sdp;
 pub mod sim;

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod devices;
 pub mod lint;
 pub mod listen;
+pub mod replay;
 pub mod sim;
 pub mod style;
 

@@ -1,0 +1,197 @@
+//! `wacall replay` offline: every webhook in the corpus against a golden
+//! file (`WACALL_BLESS=1 cargo test --test replay` rewrites them), the real
+//! failed call diagnosed with the answer wacall would have sent, captures
+//! from `wacall listen` with their signatures, and bad input refused.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const WACALL: &str = env!("CARGO_BIN_EXE_wacall");
+const CONNECT: &str = "testdata/corpus/webhook-connect-real-uic-2025-10-17-mamlesh06.json";
+const TERMINATE: &str =
+    "testdata/corpus/webhook-terminate-real-uic-failed-138021-2025-10-17-mamlesh06.json";
+
+fn replay(args: &[&str]) -> Output {
+    Command::new(WACALL)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg("replay")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn shown(o: &Output) -> String {
+    format!(
+        "exit {}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn every_corpus_webhook_matches_its_golden() {
+    let mut names: Vec<String> = std::fs::read_dir("testdata/corpus")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("webhook-"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 7, "{names:?}");
+    let mut cases: Vec<(String, Vec<String>)> = names
+        .iter()
+        .map(|n| (n.clone(), vec![format!("testdata/corpus/{n}")]))
+        .collect();
+    cases.push((
+        "real-call-connect-then-terminate".into(),
+        vec![CONNECT.into(), TERMINATE.into()],
+    ));
+    cases.push((
+        "real-call-out-of-order-with-a-retry".into(),
+        vec![TERMINATE.into(), CONNECT.into(), CONNECT.into()],
+    ));
+    for (name, inputs) in cases {
+        let mut args = vec!["--no-answer"];
+        args.extend(inputs.iter().map(String::as_str));
+        let actual = shown(&replay(&args));
+        let golden = Path::new("testdata/replay").join(format!("{name}.txt"));
+        if std::env::var_os("WACALL_BLESS").is_some() {
+            std::fs::create_dir_all("testdata/replay").unwrap();
+            std::fs::write(&golden, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
+            panic!("{} is missing (WACALL_BLESS=1 writes it)", golden.display())
+        });
+        assert_eq!(
+            actual,
+            expected,
+            "{} differs (WACALL_BLESS=1 rewrites it)",
+            golden.display()
+        );
+    }
+}
+
+#[test]
+fn the_failed_call_gets_the_answer_wacall_would_have_sent() {
+    let out = Command::new(WACALL)
+        .args(["--json", "replay", CONNECT, TERMINATE])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed call exits 1");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    let call = &v["calls"][0];
+    assert_eq!(call["explanations"][0]["code"], 138021);
+    assert!(
+        call["explanations"][0]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "WA004")
+    );
+    let answer = call["answer"]["sdp"].as_str().unwrap();
+    assert!(
+        answer.contains("a=setup:active") && answer.contains("a=candidate:"),
+        "{answer}"
+    );
+    // The answer is sound; on loopback only WA009 (private candidates) applies.
+    let errors: Vec<&Value> = call["answer"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let requests = call["graph_requests"].as_array().unwrap();
+    let actions: Vec<&str> = requests
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["pre_accept", "accept"]);
+    assert_eq!(requests[1]["body"]["session"]["sdp"], answer);
+    assert_eq!(requests[1]["body"]["call_id"], call["call_id"]);
+}
+
+#[test]
+fn captures_are_read_with_their_signatures_and_arrays_and_ndjson_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = std::fs::read(CONNECT).unwrap();
+    let sig = wacall::core::webhook::signature(b"app-secret", &body);
+    let cap = wacall::core::capture::Capture::new(
+        1,
+        1_760_681_507_000,
+        "/webhook",
+        [("x-hub-signature-256", sig.as_str())],
+        &body,
+    );
+    std::fs::write(
+        dir.path().join(cap.file_name()),
+        serde_json::to_vec(&cap).unwrap(),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let good = replay(&["--json", "--no-answer", "--app-secret", "app-secret", d]);
+    let v: Value = serde_json::from_slice(&good.stdout).unwrap();
+    assert_eq!(v["signatures"][0]["result"], "valid", "{v:#}");
+    assert_eq!(good.status.code(), Some(0), "{}", shown(&good));
+    let bad = replay(&["--json", "--no-answer", "--app-secret", "wrong", d]);
+    let v: Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert_eq!(v["signatures"][0]["result"], "invalid");
+    assert_eq!(bad.status.code(), Some(1));
+
+    let hook: Value = serde_json::from_slice(&body).unwrap();
+    let arr = dir.path().join("arr.json");
+    std::fs::write(
+        &arr,
+        serde_json::to_vec(&vec![hook.clone(), hook.clone()]).unwrap(),
+    )
+    .unwrap();
+    let v: Value =
+        serde_json::from_slice(&replay(&["--json", "--no-answer", arr.to_str().unwrap()]).stdout)
+            .unwrap();
+    assert_eq!(v["anomalies"][0]["kind"], "duplicate", "{v:#}");
+    let nd = dir.path().join("hooks.ndjson");
+    std::fs::write(
+        &nd,
+        format!(
+            "{}\n{}\n",
+            hook,
+            serde_json::to_string(
+                &serde_json::from_slice::<Value>(&std::fs::read(TERMINATE).unwrap()).unwrap()
+            )
+            .unwrap()
+        ),
+    )
+    .unwrap();
+    let v: Value =
+        serde_json::from_slice(&replay(&["--json", "--no-answer", nd.to_str().unwrap()]).stdout)
+            .unwrap();
+    assert_eq!(
+        v["calls"][0]["events"].as_array().unwrap().len(),
+        2,
+        "{v:#}"
+    );
+    assert!(
+        v["calls"][0]["events"][1]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("hooks.ndjson:2")
+    );
+}
+
+#[test]
+fn unreadable_input_exits_2_naming_the_file() {
+    let out = replay(&["no-such-file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.json"));
+    let out = replay(&["Cargo.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Cargo.toml: not valid JSON at line 1"),
+        "{}",
+        shown(&out)
+    );
+}
