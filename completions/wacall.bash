@@ -709,7 +709,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__replay)
-            opts="-v -q -h -V --app-secret --accept-window --no-answer --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --app-secret --accept-window --no-answer --target --self --to --speed --graph-listen --graph-token --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,6 +720,26 @@ _wacall() {
                     return 0
                     ;;
                 --accept-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --speed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

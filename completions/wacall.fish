@@ -235,10 +235,16 @@ complete -c wacall -n "__fish_wacall_using_subcommand listen" -s h -l help -d 'P
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -l app-secret -d 'The app secret, to verify captured X-Hub-Signature-256 headers' -r
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -l accept-window -d 'Meta\'s window for answering a call, in seconds' -r
+complete -c wacall -n "__fish_wacall_using_subcommand replay" -l target -d 'Play the captured calls again, as Meta, toward this webhook URL' -r
+complete -c wacall -n "__fish_wacall_using_subcommand replay" -l to -d 'The far end of --self: echo, tone[:HZ], play:FILE.wav, silence, speaker' -r
+complete -c wacall -n "__fish_wacall_using_subcommand replay" -l speed -d 'Speed of replay: gaps between calls and each call\'s length (2 = twice as fast)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand replay" -l graph-listen -d 'Where the fake Graph API listens; your receiver\'s Graph base URL must point here' -r
+complete -c wacall -n "__fish_wacall_using_subcommand replay" -l graph-token -d 'The token the fake Graph API accepts' -r
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -l no-answer -d 'Do not build answers (no sockets are opened at all)'
+complete -c wacall -n "__fish_wacall_using_subcommand replay" -l self -d 'Play them again toward wacall\'s own receiver and bridge, in this process'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'

@@ -505,6 +505,30 @@ pub struct ReplayArgs {
     /// Do not build answers (no sockets are opened at all)
     #[arg(long)]
     pub no_answer: bool,
+    /// Play the captured calls again, as Meta, toward this webhook URL
+    #[arg(long, value_name = "URL", conflicts_with = "self_receiver")]
+    pub target: Option<String>,
+    /// Play them again toward wacall's own receiver and bridge, in this process
+    #[arg(long = "self")]
+    pub self_receiver: bool,
+    /// The far end of --self: echo, tone[:HZ], play:FILE.wav, silence, speaker
+    #[arg(long, value_name = "FAR_END", default_value = "echo")]
+    pub to: String,
+    /// Speed of replay: gaps between calls and each call's length (2 = twice as fast)
+    #[arg(long, value_name = "X", default_value_t = 1.0)]
+    pub speed: f64,
+    /// Where the fake Graph API listens; your receiver's Graph base URL must point here
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub graph_listen: std::net::SocketAddr,
+    /// The token the fake Graph API accepts
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "WACALL_SIM_GRAPH_TOKEN",
+        hide_env_values = true,
+        default_value = "wacall-sim-token"
+    )]
+    pub graph_token: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -195,3 +195,170 @@ fn unreadable_input_exits_2_naming_the_file() {
         shown(&out)
     );
 }
+
+#[test]
+fn self_replay_reproduces_the_failed_call_with_wacalls_bridge() {
+    let out = Command::new(WACALL)
+        .args([
+            "--json",
+            "replay",
+            "--self",
+            "--speed",
+            "10",
+            "--app-secret",
+            "s3",
+            CONNECT,
+            TERMINATE,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let replayed: Vec<&Value> = lines.iter().filter(|v| v["type"] == "replayed").collect();
+    assert_eq!(replayed.len(), 1, "{}", shown(&out));
+    assert_eq!(
+        replayed[0]["data"]["report"]["ok"], true,
+        "{:#}",
+        replayed[0]
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|v| v["type"] == "bridge_summary" && v["data"]["ok"] == true)
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real call, and a second one 3 s later, each talking 2 s.
+fn two_calls(dir: &Path) -> Vec<String> {
+    let connect = std::fs::read_to_string(CONNECT).unwrap();
+    let terminate = std::fs::read_to_string(TERMINATE)
+        .unwrap()
+        .replace("\"duration\": 20", "\"duration\": 2");
+    let id = "wacid.HBgMOTE5OTkwMDAxMTExFQIAEhggQUNEODk3OUQ3NzI4MjZBRTZFNEE2MzU3NDEzNDg4RUUcGAsxNTU1MTQ0MTkwNhUCABUKAA==";
+    let second_connect = connect.replace(id, "wacid.SECOND").replace(
+        "\"timestamp\": \"1760681506\"",
+        "\"timestamp\": \"1760681509\"",
+    );
+    let second_terminate = terminate.replace(id, "wacid.SECOND");
+    let mut files = Vec::new();
+    for (name, text) in [
+        ("1c.json", connect),
+        ("1t.json", terminate),
+        ("2c.json", second_connect),
+        ("2t.json", second_terminate),
+    ] {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        files.push(p.to_str().unwrap().to_string());
+    }
+    files
+}
+
+#[test]
+fn target_replay_against_wacall_listen_keeps_timing_and_the_audio_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let captures = dir.path().join("captures");
+    let (port, graph_port) = (free_port(), free_port());
+    let listen = Command::new(WACALL)
+        .args([
+            "--json",
+            "listen",
+            "--to",
+            "echo",
+            "--auto-answer",
+            "--bind",
+            "127.0.0.1",
+            "--calls",
+            "2",
+        ])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--app-secret",
+            "shared-secret",
+        ])
+        .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+        .arg("--capture")
+        .arg(&captures)
+        .env("WHATSAPP_TOKEN", "wacall-sim-token")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "listen never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut args = vec![
+        "--json".to_string(),
+        "replay".into(),
+        "--target".into(),
+        format!("http://127.0.0.1:{port}/webhook"),
+        "--graph-listen".into(),
+        format!("127.0.0.1:{graph_port}"),
+        "--app-secret".into(),
+        "shared-secret".into(),
+    ];
+    args.extend(two_calls(dir.path()));
+    let out = Command::new(WACALL).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let listened = listen.wait_with_output().unwrap();
+    assert_eq!(listened.status.code(), Some(0), "{}", shown(&listened));
+
+    // What the receiver got: re-signed webhooks, connects 3 s apart.
+    let mut files: Vec<_> = std::fs::read_dir(&captures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let caps: Vec<wacall::core::capture::Capture> = files
+        .iter()
+        .map(|f| serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap())
+        .collect();
+    let connects: Vec<&wacall::core::capture::Capture> = caps
+        .iter()
+        .filter(|c| c.body.as_deref().unwrap_or("").contains("\"connect\""))
+        .collect();
+    assert_eq!(connects.len(), 2, "{} captures", caps.len());
+    for c in &caps {
+        assert!(wacall::core::webhook::verify_signature(
+            b"shared-secret",
+            &c.body_bytes(),
+            c.signature().unwrap()
+        ));
+    }
+    let gap = connects[1].received_at_ms as i64 - connects[0].received_at_ms as i64;
+    assert!(
+        (gap - 3000).abs() <= 50,
+        "connects {gap} ms apart, captured 3000 ms apart"
+    );
+    // The forwarded offer keeps the captured audio section, with fresh transport.
+    let original = std::fs::read_to_string(CONNECT).unwrap();
+    let body = connects[0].body.as_deref().unwrap();
+    let fmtp = "a=fmtp:111 maxaveragebitrate=20000;maxplaybackrate=16000;minptime=20;sprop-maxcapturerate=16000;useinbandfec=1";
+    assert!(original.contains(fmtp) && body.contains(fmtp), "{body}");
+    let ufrag = |t: &str| {
+        t.split("a=ice-ufrag:")
+            .nth(1)
+            .map(|r| r.split("\\r\\n").next().unwrap().to_string())
+    };
+    assert!(
+        ufrag(body).is_some() && ufrag(body) != ufrag(&original),
+        "fresh ICE credentials"
+    );
+}

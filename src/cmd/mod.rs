@@ -9,6 +9,7 @@ mod lint_sdp;
 mod listen;
 mod openai;
 mod replay;
+mod replay_forward;
 mod sim;
 
 use crate::cli::{Cli, Command};

@@ -9,6 +9,7 @@ use crate::core::replay;
 use crate::error::CliError;
 use crate::io::answerer::{self, AnswererConfig};
 use crate::output::{Term, replay as render};
+use serde_json::json;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -41,12 +42,18 @@ pub fn run(args: &ReplayArgs, term: &Term) -> Result<u8, CliError> {
     } else {
         answer_all(&story)?
     };
-    if term.json {
+    let forwarding = args.target.is_some() || args.self_receiver;
+    if term.json && forwarding {
+        term.json_line(&json!({"type": "story", "data": render::story_json(&story, &answers)}))
+    } else if term.json {
         term.json_doc(&render::story_json(&story, &answers))
     } else {
         term.out(&render::story(&story, &answers, &term.out_style))
     }
     .map_err(super::write_failed)?;
+    if forwarding {
+        return super::replay_forward::run(args, &story, term);
+    }
     Ok(u8::from(story.troubled()))
 }
 

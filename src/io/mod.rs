@@ -13,6 +13,7 @@ pub mod listen;
 pub mod media;
 pub mod openai;
 pub mod outfile;
+pub mod replay;
 pub mod rtc;
 pub mod sim;
 pub mod webhook_server;
