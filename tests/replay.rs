@@ -3,6 +3,8 @@
 //! failed call diagnosed with the answer wacall would have sent, captures
 //! from `wacall listen` with their signatures, and bad input refused.
 
+mod aiortc_peer;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -361,4 +363,62 @@ fn target_replay_against_wacall_listen_keeps_timing_and_the_audio_section() {
         ufrag(body).is_some() && ufrag(body) != ufrag(&original),
         "fresh ICE credentials"
     );
+}
+
+#[test]
+fn target_replay_against_a_receiver_not_written_with_wacall() {
+    let graph_port = free_port();
+    // aiortc's bridge answers through the Graph API under the captured business number id.
+    let peer = aiortc_peer::spawn("bridge", graph_port, "py-secret", None, "518638374672395");
+    let out = Command::new(WACALL)
+        .args([
+            "--json",
+            "replay",
+            "--speed",
+            "5",
+            "--app-secret",
+            "py-secret",
+            "--graph-token",
+            "gt",
+        ])
+        .args([
+            "--target",
+            &peer.url,
+            "--graph-listen",
+            &format!("127.0.0.1:{graph_port}"),
+        ])
+        .args([CONNECT, TERMINATE])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let replayed: Value = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["type"] == "replayed")
+        .unwrap_or_else(|| panic!("{}", shown(&out)));
+    let report = &replayed["data"]["report"];
+    assert_eq!(report["ok"], true, "{report:#}");
+    let hz = report["heard"]["dominant_hz"].as_f64().unwrap();
+    assert!(
+        (hz - 1000.0).abs() < 3.0,
+        "WhatsApp's side heard aiortc's 1000 Hz: {hz}"
+    );
+    // Python's own hmac accepted every re-signed webhook.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r: Value = std::fs::read_to_string(&peer.result)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Value::Null);
+        if r["terminated"].as_array().is_some_and(|t| !t.is_empty()) {
+            assert_eq!(r["signatures_bad"], 0, "{r:#}");
+            assert!(r["signatures_ok"].as_u64().unwrap() >= 2, "{r:#}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "aiortc never saw the terminate: {r:#}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

@@ -4,33 +4,13 @@
 //! each broken answer fails with its layer named; webhooks are signed so
 //! that Python's own `hmac` verifies them.
 
+mod aiortc_peer;
+
+use aiortc_peer::{ANSWERER, Bridge, Killed, python};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn python() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: run scripts/bootstrap",
-        p.display()
-    );
-    p
-}
-
-const ANSWERER: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/interop/aiortc_answerer.py"
-);
-
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -190,69 +170,12 @@ fn a_silent_bridge_fails_in_media() {
     fails_with("silent", "media_in", "no RTP");
 }
 
-struct Bridge {
-    _child: Killed,
-    url: String,
-    result: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
 fn aiortc_bridge(graph_port: u16, secret: &str, fault: Option<&str>) -> Bridge {
     aiortc("bridge", graph_port, secret, fault)
 }
 
 fn aiortc(mode: &str, graph_port: u16, secret: &str, fault: Option<&str>) -> Bridge {
-    let dir = tempfile::tempdir().unwrap();
-    let result = dir.path().join("bridge.json");
-    let mut py = Command::new(python());
-    py.arg(ANSWERER).args([
-        mode,
-        "--listen",
-        "127.0.0.1:0",
-        "--app-secret",
-        secret,
-        "--verify-token",
-        "vt",
-    ]);
-    py.args([
-        "--graph-url",
-        &format!("http://127.0.0.1:{graph_port}"),
-        "--graph-token",
-        "gt",
-    ]);
-    py.args([
-        "--phone-number-id",
-        "100000000000001",
-        "--seconds",
-        "60",
-        "--tone",
-        "1000",
-    ]);
-    py.arg("--result").arg(&result);
-    if let Some(f) = fault {
-        py.args(["--fault", f]);
-    }
-    let mut child = py
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let url = serde_json::from_str::<Value>(&line).unwrap()["listening"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    Bridge {
-        _child: Killed(child),
-        url,
-        result,
-        _dir: dir,
-    }
+    aiortc_peer::spawn(mode, graph_port, secret, fault, "100000000000001")
 }
 
 fn sim(graph_port: u16, bridge: &Bridge, secret: &str, extra: &[&str]) -> std::process::Output {
