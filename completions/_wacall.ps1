@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'The bridge as a service: many calls at once, a control API, metrics, draining on SIGTERM')
             [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the audio devices `--to speaker` and `wacall listen` can use')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
@@ -298,6 +299,45 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wacall;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where the service listens')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The webhook path')
+            [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'The app secret that signs Meta''s webhooks')
+            [CompletionResult]::new('--verify-token', '--verify-token', [CompletionResultType]::ParameterName, 'Answer Meta''s GET verification handshake for this token')
+            [CompletionResult]::new('--capture', '--capture', [CompletionResultType]::ParameterName, 'Write every delivery into DIR, for `wacall replay`')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest webhook body taken, in bytes')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Each call''s far end: echo, tone[:HZ], play:FILE.wav, silence')
+            [CompletionResult]::new('--api-token-file', '--api-token-file', [CompletionResultType]::ParameterName, 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'After SIGTERM, how long active calls may go on before they are ended')
+            [CompletionResult]::new('--phone-number-id', '--phone-number-id', [CompletionResultType]::ParameterName, 'The business number''s phone number id, when webhooks carry none')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)')
+            [CompletionResult]::new('--graph-url', '--graph-url', [CompletionResultType]::ParameterName, 'The Graph API''s base URL (point it at `wacall sim`)')
+            [CompletionResult]::new('--graph-version', '--graph-version', [CompletionResultType]::ParameterName, 'The Graph API version')
+            [CompletionResult]::new('--accept-window', '--accept-window', [CompletionResultType]::ParameterName, 'How long pre_accept and accept may be retried (Meta''s accept window)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Gather host candidates on this address (repeatable; default all interfaces)')
+            [CompletionResult]::new('--stun', '--stun', [CompletionResultType]::ParameterName, 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)')
+            [CompletionResult]::new('--turn', '--turn', [CompletionResultType]::ParameterName, 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)')
+            [CompletionResult]::new('--turn-username', '--turn-username', [CompletionResultType]::ParameterName, 'Username for the TURN servers')
+            [CompletionResult]::new('--turn-credential', '--turn-credential', [CompletionResultType]::ParameterName, 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)')
+            [CompletionResult]::new('--public-ip', '--public-ip', [CompletionResultType]::ParameterName, 'The server''s public address (1:1 NAT), advertised in place of the private one')
+            [CompletionResult]::new('--udp-ports', '--udp-ports', [CompletionResultType]::ParameterName, 'Bind the media port in this range, e.g. 10000-10100')
+            [CompletionResult]::new('--gather-timeout', '--gather-timeout', [CompletionResultType]::ParameterName, 'Stop gathering candidates after this long, and send what was gathered')
+            [CompletionResult]::new('--ice-check-interval', '--ice-check-interval', [CompletionResultType]::ParameterName, 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'ICE and DTLS must connect within this')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--insecure-skip-signature', '--insecure-skip-signature', [CompletionResultType]::ParameterName, 'Take webhooks without checking their signature (local tests only)')
+            [CompletionResult]::new('--insecure-no-api-token', '--insecure-no-api-token', [CompletionResultType]::ParameterName, 'Serve /sessions without a token (local tests only)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stdout; the exit status tells the result')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wacall;devices' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
@@ -346,6 +386,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'The bridge as a service: many calls at once, a control API, metrics, draining on SIGTERM')
             [CompletionResult]::new('devices', 'devices', [CompletionResultType]::ParameterValue, 'List the audio devices `--to speaker` and `wacall listen` can use')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print or write shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages')
@@ -376,6 +417,9 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;help;replay' {
+            break
+        }
+        'wacall;help;serve' {
             break
         }
         'wacall;help;devices' {

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand listen 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered'
             cand replay 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer'
+            cand serve 'The bridge as a service: many calls at once, a control API, metrics, draining on SIGTERM'
             cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
@@ -282,6 +283,44 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wacall;serve'= {
+            cand --listen 'Where the service listens'
+            cand --path 'The webhook path'
+            cand --app-secret 'The app secret that signs Meta''s webhooks'
+            cand --verify-token 'Answer Meta''s GET verification handshake for this token'
+            cand --capture 'Write every delivery into DIR, for `wacall replay`'
+            cand --max-body 'Largest webhook body taken, in bytes'
+            cand --to 'Each call''s far end: echo, tone[:HZ], play:FILE.wav, silence'
+            cand --api-token-file 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)'
+            cand --drain-timeout 'After SIGTERM, how long active calls may go on before they are ended'
+            cand --phone-number-id 'The business number''s phone number id, when webhooks carry none'
+            cand --token-file 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)'
+            cand --graph-url 'The Graph API''s base URL (point it at `wacall sim`)'
+            cand --graph-version 'The Graph API version'
+            cand --accept-window 'How long pre_accept and accept may be retried (Meta''s accept window)'
+            cand --bind 'Gather host candidates on this address (repeatable; default all interfaces)'
+            cand --stun 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)'
+            cand --turn 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)'
+            cand --turn-username 'Username for the TURN servers'
+            cand --turn-credential 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)'
+            cand --public-ip 'The server''s public address (1:1 NAT), advertised in place of the private one'
+            cand --udp-ports 'Bind the media port in this range, e.g. 10000-10100'
+            cand --gather-timeout 'Stop gathering candidates after this long, and send what was gathered'
+            cand --ice-check-interval 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks'
+            cand --connect-timeout 'ICE and DTLS must connect within this'
+            cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --insecure-skip-signature 'Take webhooks without checking their signature (local tests only)'
+            cand --insecure-no-api-token 'Serve /sessions without a token (local tests only)'
+            cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+            cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'
+            cand -q 'Print nothing on stdout; the exit status tells the result'
+            cand --quiet 'Print nothing on stdout; the exit status tells the result'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wacall;devices'= {
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
@@ -327,6 +366,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand sim 'Play Meta''s side of calls: WhatsApp''s media peer, the Graph API and signed webhooks'
             cand listen 'Take WhatsApp calls on this machine''s speaker and microphone: webhooks in, calls answered'
             cand replay 'Explain captured webhooks: each call''s timeline, why it failed, what wacall would answer'
+            cand serve 'The bridge as a service: many calls at once, a control API, metrics, draining on SIGTERM'
             cand devices 'List the audio devices `--to speaker` and `wacall listen` can use'
             cand completions 'Print or write shell completions'
             cand man 'Write the man pages'
@@ -349,6 +389,8 @@ set edit:completion:arg-completer[wacall] = {|@words|
         &'wacall;help;listen'= {
         }
         &'wacall;help;replay'= {
+        }
+        &'wacall;help;serve'= {
         }
         &'wacall;help;devices'= {
         }

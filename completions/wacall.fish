@@ -38,6 +38,7 @@ complete -c wacall -n "__fish_wacall_needs_command" -f -a "demo" -d 'A whole cal
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "listen" -d 'Take WhatsApp calls on this machine\'s speaker and microphone: webhooks in, calls answered'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "replay" -d 'Explain captured webhooks: each call\'s timeline, why it failed, what wacall would answer'
+complete -c wacall -n "__fish_wacall_needs_command" -f -a "serve" -d 'The bridge as a service: many calls at once, a control API, metrics, draining on SIGTERM'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "completions" -d 'Print or write shell completions'
 complete -c wacall -n "__fish_wacall_needs_command" -f -a "man" -d 'Write the man pages'
@@ -250,6 +251,40 @@ complete -c wacall -n "__fish_wacall_using_subcommand replay" -s v -l verbose -d
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l listen -d 'Where the service listens' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l path -d 'The webhook path' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l app-secret -d 'The app secret that signs Meta\'s webhooks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l verify-token -d 'Answer Meta\'s GET verification handshake for this token' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l capture -d 'Write every delivery into DIR, for `wacall replay`' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l max-body -d 'Largest webhook body taken, in bytes' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call\'s far end: echo, tone[:HZ], play:FILE.wav, silence' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l api-token-file -d 'The control API\'s bearer token, from a file (default: the WACALL_API_TOKEN variable)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l drain-timeout -d 'After SIGTERM, how long active calls may go on before they are ended' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l phone-number-id -d 'The business number\'s phone number id, when webhooks carry none' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l token-file -d 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l graph-url -d 'The Graph API\'s base URL (point it at `wacall sim`)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l graph-version -d 'The Graph API version' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l accept-window -d 'How long pre_accept and accept may be retried (Meta\'s accept window)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l bind -d 'Gather host candidates on this address (repeatable; default all interfaces)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l stun -d 'A STUN server, e.g. stun:stun.l.google.com:19302 (repeatable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l turn -d 'A TURN server, e.g. turn:turn.example.com:3478?transport=udp (repeatable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l turn-username -d 'Username for the TURN servers' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l turn-credential -d 'Credential for the TURN servers (or the WACALL_TURN_CREDENTIAL variable)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l public-ip -d 'The server\'s public address (1:1 NAT), advertised in place of the private one' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l udp-ports -d 'Bind the media port in this range, e.g. 10000-10100' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l insecure-skip-signature -d 'Take webhooks without checking their signature (local tests only)'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l insecure-no-api-token -d 'Serve /sessions without a token (local tests only)'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand devices" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -276,15 +311,16 @@ complete -c wacall -n "__fish_wacall_using_subcommand man" -s v -l verbose -d 'L
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s h -l help -d 'Print help'
 complete -c wacall -n "__fish_wacall_using_subcommand man" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "listen" -d 'Take WhatsApp calls on this machine\'s speaker and microphone: webhooks in, calls answered'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "replay" -d 'Explain captured webhooks: each call\'s timeline, why it failed, what wacall would answer'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "completions" -d 'Print or write shell completions'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "man" -d 'Write the man pages'
-complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay devices completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "lint-sdp" -d 'Check an SDP offer and answer against WhatsApp\'s rules'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "bridge" -d 'Answer a WhatsApp call from its offer and move its audio to a far end'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "demo" -d 'A whole call on loopback: wacall sim and wacall bridge in one process, no keys'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "sim" -d 'Play Meta\'s side of calls: WhatsApp\'s media peer, the Graph API and signed webhooks'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "listen" -d 'Take WhatsApp calls on this machine\'s speaker and microphone: webhooks in, calls answered'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "replay" -d 'Explain captured webhooks: each call\'s timeline, why it failed, what wacall would answer'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "serve" -d 'The bridge as a service: many calls at once, a control API, metrics, draining on SIGTERM'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "devices" -d 'List the audio devices `--to speaker` and `wacall listen` can use'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "completions" -d 'Print or write shell completions'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "man" -d 'Write the man pages'
+complete -c wacall -n "__fish_wacall_using_subcommand help; and not __fish_seen_subcommand_from lint-sdp bridge demo sim listen replay serve devices completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
 complete -c wacall -n "__fish_wacall_using_subcommand help; and __fish_seen_subcommand_from sim" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'

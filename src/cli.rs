@@ -77,6 +77,9 @@ pub enum Command {
     /// Explain captured webhooks: each call's timeline, why it failed, what wacall would answer
     #[command(after_long_help = EXIT_CODES)]
     Replay(ReplayArgs),
+    /// The bridge as a service: many calls at once, a control API, metrics, draining on SIGTERM
+    #[command(after_long_help = EXIT_CODES)]
+    Serve(Box<ServeArgs>),
     /// List the audio devices `--to speaker` and `wacall listen` can use
     #[command(after_long_help = EXIT_CODES)]
     Devices,
@@ -529,6 +532,66 @@ pub struct ReplayArgs {
         default_value = "wacall-sim-token"
     )]
     pub graph_token: String,
+}
+
+#[derive(Debug, Args)]
+#[command(long_about = "The bridge as a service, for many calls at once.\n\n\
+        One HTTP server: Meta's webhooks on --path (verification, signatures, de-duplication, \
+        --capture, as `wacall listen`), each `connect` answered through the bridge with its own far \
+        end and pre_accept/accept/terminate through the Graph API; and the control API: \
+        GET /health ({\"status\",\"activeCalls\"}; 503 while draining), GET /metrics (Prometheus), \
+        GET /sessions, GET /sessions/{callId}, POST /sessions/start ({callId, sdpOffer, fromNumber} \
+        -> {sdpAnswer}, for setups that signal the call themselves), DELETE /sessions/{callId}. \
+        /sessions needs `Authorization: Bearer` with the token from WACALL_API_TOKEN or \
+        --api-token-file.\n\n\
+        SIGTERM or Ctrl-C drains: new calls are rejected, active ones may finish within \
+        --drain-timeout, the rest are ended with Graph `terminate`; then it exits 0.")]
+pub struct ServeArgs {
+    /// Where the service listens
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// The webhook path
+    #[arg(long, value_name = "PATH", default_value = "/webhook")]
+    pub path: String,
+    /// The app secret that signs Meta's webhooks
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "WACALL_APP_SECRET",
+        hide_env_values = true
+    )]
+    pub app_secret: Option<String>,
+    /// Take webhooks without checking their signature (local tests only)
+    #[arg(long, conflicts_with = "app_secret")]
+    pub insecure_skip_signature: bool,
+    /// Answer Meta's GET verification handshake for this token
+    #[arg(long, value_name = "TOKEN")]
+    pub verify_token: Option<String>,
+    /// Write every delivery into DIR, for `wacall replay`
+    #[arg(long, value_name = "DIR")]
+    pub capture: Option<PathBuf>,
+    /// Largest webhook body taken, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// Each call's far end: echo, tone[:HZ], play:FILE.wav, silence
+    #[arg(long, value_name = "FAR_END", default_value = "echo")]
+    pub to: String,
+    /// The control API's bearer token, from a file (default: the WACALL_API_TOKEN variable)
+    #[arg(long, value_name = "FILE")]
+    pub api_token_file: Option<PathBuf>,
+    /// Serve /sessions without a token (local tests only)
+    #[arg(long, conflicts_with = "api_token_file")]
+    pub insecure_no_api_token: bool,
+    /// After SIGTERM, how long active calls may go on before they are ended
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    pub drain_timeout: f64,
+    /// The business number's phone number id, when webhooks carry none
+    #[arg(long, value_name = "ID")]
+    pub phone_number_id: Option<String>,
+    #[command(flatten)]
+    pub graph_api: GraphArgs,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

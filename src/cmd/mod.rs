@@ -10,6 +10,7 @@ mod listen;
 mod openai;
 mod replay;
 mod replay_forward;
+mod serve;
 mod sim;
 
 use crate::cli::{Cli, Command};
@@ -28,6 +29,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Demo(args) => demo::run(&args, &term),
         Command::Sim(args) => sim::run(&args, &term),
         Command::Devices => devices::run(&term),
+        Command::Serve(args) => serve::run(&args, &term),
         Command::Replay(args) => replay::run(&args, &term),
         Command::Listen(args) => listen::run(&args, &term),
         Command::Completions(args) => generate::completions(&args, &term),

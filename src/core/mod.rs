@@ -7,6 +7,7 @@ pub mod capture;
 pub mod graph;
 pub mod input;
 pub mod lint;
+pub mod metrics;
 pub mod realtime;
 pub mod replay;
 pub mod rtp;

@@ -15,5 +15,6 @@ pub mod openai;
 pub mod outfile;
 pub mod replay;
 pub mod rtc;
+pub mod serve;
 pub mod sim;
 pub mod webhook_server;

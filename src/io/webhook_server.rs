@@ -63,6 +63,26 @@ pub struct Counters {
     pub capture_errors: u64,
 }
 
+/// The webhook routes alone, for a server that adds its own (`wacall serve`).
+pub fn routes(
+    cfg: &ReceiverConfig,
+    tx: mpsc::UnboundedSender<Delivery>,
+) -> (Router, Arc<Mutex<Counters>>) {
+    let counters = Arc::new(Mutex::new(Counters::default()));
+    let app = App {
+        cfg: Arc::new(cfg.clone()),
+        tx,
+        seen: Arc::default(),
+        counters: counters.clone(),
+        seq: Arc::default(),
+    };
+    let router = Router::new()
+        .route(&cfg.path, get(verify).post(receive))
+        .layer(DefaultBodyLimit::max(cfg.max_body))
+        .with_state(app);
+    (router, counters)
+}
+
 /// Remembers this many recent deliveries to recognise retries.
 const REMEMBERED: usize = 4096;
 
@@ -110,18 +130,7 @@ impl Receiver {
         cfg: ReceiverConfig,
         tx: mpsc::UnboundedSender<Delivery>,
     ) -> anyhow::Result<Receiver> {
-        let counters = Arc::new(Mutex::new(Counters::default()));
-        let app = App {
-            cfg: Arc::new(cfg.clone()),
-            tx,
-            seen: Arc::default(),
-            counters: counters.clone(),
-            seq: Arc::default(),
-        };
-        let router = Router::new()
-            .route(&cfg.path, get(verify).post(receive))
-            .layer(DefaultBodyLimit::max(cfg.max_body))
-            .with_state(app);
+        let (router, counters) = routes(&cfg, tx);
         let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {

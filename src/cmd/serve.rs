@@ -1,0 +1,127 @@
+//! `wacall serve`: configuration checked up front, then the service, with
+//! one JSON line (or one human line) per call event.
+
+use super::bridge::{answerer_config, far_end, secs, token};
+use crate::cli::ServeArgs;
+use crate::error::CliError;
+use crate::io::bridge::BridgeConfig;
+use crate::io::serve::{self, Event, MakeFarEnd, ServeConfig};
+use crate::io::webhook_server::ReceiverConfig;
+use crate::output::Term;
+use serde_json::json;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
+    if args.app_secret.is_none() && !args.insecure_skip_signature {
+        return Err(CliError::usage("no app secret to check webhook signatures with")
+            .hint("set WACALL_APP_SECRET or pass --app-secret (--insecure-skip-signature for local tests)"));
+    }
+    let api_token = match &args.api_token_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| {
+                    CliError::usage(format!("cannot read --api-token-file `{}`", p.display()))
+                        .because(e)
+                })?
+                .trim()
+                .to_string(),
+        ),
+        None => std::env::var("WACALL_API_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty()),
+    };
+    if api_token.is_none() && !args.insecure_no_api_token {
+        return Err(CliError::usage("no token for the control API (/sessions)")
+            .hint("set WACALL_API_TOKEN or pass --api-token-file FILE (--insecure-no-api-token for local tests)"));
+    }
+    far_end(&args.to)?;
+    let to = args.to.clone();
+    let far: MakeFarEnd = Arc::new(move || far_end(&to).map_err(|e| anyhow::anyhow!("{e}")));
+    if let Some(dir) = &args.capture {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::usage(format!("cannot create --capture `{}`", dir.display())).because(e)
+        })?;
+    }
+    let mut receiver = ReceiverConfig::new(args.listen, args.app_secret.clone());
+    receiver.path = args.path.clone();
+    receiver.verify_token = args.verify_token.clone();
+    receiver.max_body = args.max_body;
+    receiver.capture = args.capture.clone();
+    let cfg = ServeConfig {
+        receiver,
+        graph_url: args.graph_api.graph_url.clone(),
+        graph_version: args.graph_api.graph_version.clone(),
+        token: token(&args.graph_api)?,
+        phone_number_id: args.phone_number_id.clone(),
+        bridge: BridgeConfig {
+            answerer: answerer_config(&args.net)?,
+            duration: None,
+            connect_timeout: secs("--connect-timeout", args.net.connect_timeout)?,
+            force: false,
+            bitrate: 20_000,
+            record: None,
+        },
+        accept_window: secs("--accept-window", args.graph_api.accept_window)?,
+        api_token,
+        drain_timeout: secs("--drain-timeout", args.drain_timeout)?,
+    };
+    let rt = super::runtime()?;
+    let emit = |human: String, j: serde_json::Value| -> Result<(), CliError> {
+        if term.json {
+            term.json_line(&j)
+        } else {
+            term.out(&human)
+        }
+        .map_err(super::write_failed)
+    };
+    let summary = rt.block_on(async {
+        let stop = super::stop_signal();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let run = serve::run(cfg, far, tx, stop);
+        tokio::pin!(run);
+        let show = |e: Event| -> Result<(), CliError> {
+            match e {
+                Event::Listening { url } => emit(
+                    format!("serving on {url}: webhooks at {url}{}, /health, /metrics, /sessions\n", args.path),
+                    json!({"type": "listening", "data": {"url": url}}),
+                ),
+                Event::CallStarted { call_id, from } => emit(
+                    format!("call {call_id} from {}: answering\n", from.as_deref().unwrap_or("?")),
+                    json!({"type": "call_started", "data": {"call_id": call_id, "from": from}}),
+                ),
+                Event::CallEnded { call_id, ok, reason } => emit(
+                    format!("call {call_id} ended: {}{reason}\n", if ok { "ok: " } else { "failed: " }),
+                    json!({"type": "call_ended", "data": {"call_id": call_id, "ok": ok, "reason": reason}}),
+                ),
+                Event::Rejected { call_id, why } => emit(
+                    format!("call {call_id} rejected: {why}\n"),
+                    json!({"type": "call_rejected", "data": {"call_id": call_id, "why": why}}),
+                ),
+                Event::Draining { active } => emit(
+                    format!("draining: {active} active call(s) may finish; new calls are rejected\n"),
+                    json!({"type": "draining", "data": {"active": active}}),
+                ),
+            }
+        };
+        loop {
+            tokio::select! {
+                r = &mut run => {
+                    while let Ok(e) = rx.try_recv() { show(e)?; }
+                    break r.map_err(|e| CliError::failed("wacall serve stopped").because(e)
+                        .hint("is --listen's address free?"));
+                }
+                Some(e) = rx.recv() => show(e)?,
+            }
+        }
+    })?;
+    emit(
+        format!(
+            "served {} calls: {} ok, {} failed\n",
+            summary.started, summary.succeeded, summary.failed
+        ),
+        json!({"type": "serve_summary", "data": {"started": summary.started, "succeeded": summary.succeeded, "failed": summary.failed,
+            "webhooks": {"accepted": summary.counters.accepted, "duplicates": summary.counters.duplicates, "bad_signature": summary.counters.bad_signature}}}),
+    )?;
+    Ok(0)
+}

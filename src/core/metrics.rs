@@ -1,0 +1,190 @@
+//! The service's counters and histograms, rendered in Prometheus' text
+//! exposition format (version 0.0.4). Pure: values come in, text goes out.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// A cumulative histogram with fixed upper bounds (ms).
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    bounds: &'static [f64],
+    counts: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+/// Setup and first-audio times: WhatsApp's budget is seconds, the goal tens of ms.
+pub const MS_BUCKETS: &[f64] = &[
+    5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0,
+];
+
+impl Histogram {
+    pub fn new(bounds: &'static [f64]) -> Histogram {
+        Histogram {
+            bounds,
+            counts: vec![0; bounds.len()],
+            sum: 0.0,
+            count: 0,
+        }
+    }
+
+    pub fn observe(&mut self, v: f64) {
+        for (i, b) in self.bounds.iter().enumerate() {
+            if v <= *b {
+                self.counts[i] += 1;
+            }
+        }
+        self.sum += v;
+        self.count += 1;
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        for (b, c) in self.bounds.iter().zip(&self.counts) {
+            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {c}");
+        }
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", self.count);
+        let _ = writeln!(out, "{name}_sum {}", self.sum);
+        let _ = writeln!(out, "{name}_count {}", self.count);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    pub started: u64,
+    pub succeeded: u64,
+    /// Failed calls by the layer the diagnosis named.
+    pub failed: BTreeMap<String, u64>,
+    pub rejected_draining: u64,
+    /// Answer sent to media both ways.
+    pub setup_ms: Histogram,
+    /// Answer sent to the first packet from WhatsApp.
+    pub first_audio_ms: Histogram,
+    pub packets_in: u64,
+    pub packets_out: u64,
+    pub packets_lost: u64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            started: 0,
+            succeeded: 0,
+            failed: BTreeMap::new(),
+            rejected_draining: 0,
+            setup_ms: Histogram::new(MS_BUCKETS),
+            first_audio_ms: Histogram::new(MS_BUCKETS),
+            packets_in: 0,
+            packets_out: 0,
+            packets_lost: 0,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn render(&self, active: usize, draining: bool) -> String {
+        let mut o = String::new();
+        let mut counter = |name: &str, help: &str, kind: &str, v: u64| {
+            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+        };
+        counter(
+            "wacall_calls_active",
+            "Calls in progress.",
+            "gauge",
+            active as u64,
+        );
+        counter(
+            "wacall_draining",
+            "1 while the service drains before exit.",
+            "gauge",
+            u64::from(draining),
+        );
+        counter(
+            "wacall_calls_started_total",
+            "Calls answered.",
+            "counter",
+            self.started,
+        );
+        counter(
+            "wacall_calls_succeeded_total",
+            "Calls with media both ways.",
+            "counter",
+            self.succeeded,
+        );
+        counter(
+            "wacall_calls_rejected_draining_total",
+            "Calls rejected while draining.",
+            "counter",
+            self.rejected_draining,
+        );
+        counter(
+            "wacall_rtp_packets_in_total",
+            "RTP packets from WhatsApp.",
+            "counter",
+            self.packets_in,
+        );
+        counter(
+            "wacall_rtp_packets_out_total",
+            "RTP packets to WhatsApp.",
+            "counter",
+            self.packets_out,
+        );
+        counter(
+            "wacall_rtp_packets_lost_total",
+            "RTP packets from WhatsApp that never came.",
+            "counter",
+            self.packets_lost,
+        );
+        let _ = writeln!(
+            o,
+            "# HELP wacall_calls_failed_total Calls that failed, by layer.\n# TYPE wacall_calls_failed_total counter"
+        );
+        for (layer, n) in &self.failed {
+            let _ = writeln!(o, "wacall_calls_failed_total{{layer=\"{layer}\"}} {n}");
+        }
+        self.setup_ms.render(
+            &mut o,
+            "wacall_call_setup_ms",
+            "From the answer to media both ways, in ms.",
+        );
+        self.first_audio_ms.render(
+            &mut o,
+            "wacall_first_audio_ms",
+            "From the answer to WhatsApp's first RTP packet, in ms.",
+        );
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text() {
+        let mut m = Metrics {
+            started: 3,
+            succeeded: 2,
+            ..Metrics::default()
+        };
+        m.failed.insert("ice".into(), 1);
+        m.setup_ms.observe(30.0);
+        m.setup_ms.observe(300.0);
+        let t = m.render(1, false);
+        assert!(
+            t.contains("# TYPE wacall_calls_active gauge\nwacall_calls_active 1\n"),
+            "{t}"
+        );
+        assert!(t.contains("wacall_calls_failed_total{layer=\"ice\"} 1\n"));
+        assert!(
+            t.contains("wacall_call_setup_ms_bucket{le=\"50\"} 1\n"),
+            "{t}"
+        );
+        assert!(t.contains("wacall_call_setup_ms_bucket{le=\"500\"} 2\n"));
+        assert!(t.contains("wacall_call_setup_ms_bucket{le=\"+Inf\"} 2\nwacall_call_setup_ms_sum 330\nwacall_call_setup_ms_count 2\n"));
+        // Every sample line is `name{labels} value` or `name value`.
+        for l in t.lines().filter(|l| !l.starts_with('#')) {
+            assert_eq!(l.split(' ').count(), 2, "{l}");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The control API (`/health`, `/sessions`, `/metrics`) for load balancers,
+//! operators, and setups where another component takes Meta's webhooks and
+//! calls the Graph API itself (`POST /sessions/start`).
+
+use super::sessions::{NewCall, Registry, start_call};
+use crate::core::bridge::Ending;
+use crate::io::bridge::{BridgeConfig, FarEndSetup, Signalling};
+use crate::io::farend::FarEnd;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type MakeFarEnd = Arc<dyn Fn() -> anyhow::Result<Box<dyn FarEnd>> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct Api {
+    pub reg: Arc<Registry>,
+    pub token: Option<String>,
+    pub far: MakeFarEnd,
+    pub bridge: BridgeConfig,
+}
+
+pub fn routes(api: Api) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/sessions", get(list))
+        .route("/sessions/start", post(start))
+        .route("/sessions/{id}", get(one))
+        .route("/sessions/{id}", delete(end))
+        .with_state(api)
+}
+
+/// `None` when the request may go on; the 401 to send otherwise.
+fn refused(api: &Api, headers: &HeaderMap) -> Option<Response> {
+    let want = api.token.as_ref()?;
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let ok = given.is_some_and(|g| {
+        use subtle::ConstantTimeEq;
+        g.as_bytes().ct_eq(want.as_bytes()).into()
+    });
+    (!ok).then(|| {
+        let body = json!({"error": "a valid `Authorization: Bearer` token is required"});
+        (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
+    })
+}
+
+async fn health(State(api): State<Api>) -> Response {
+    let draining = api.reg.draining();
+    let status = if draining { "draining" } else { "healthy" };
+    let code = if draining {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (
+        code,
+        axum::Json(json!({"status": status, "activeCalls": api.reg.active()})),
+    )
+        .into_response()
+}
+
+async fn metrics(State(api): State<Api>) -> Response {
+    let text = api
+        .reg
+        .metrics
+        .lock()
+        .unwrap()
+        .render(api.reg.active(), api.reg.draining());
+    ([("content-type", "text/plain; version=0.0.4")], text).into_response()
+}
+
+async fn list(State(api): State<Api>, headers: HeaderMap) -> Response {
+    if let Some(r) = refused(&api, &headers) {
+        return r;
+    }
+    axum::Json(json!({"sessions": api.reg.list()})).into_response()
+}
+
+async fn one(State(api): State<Api>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = refused(&api, &headers) {
+        return r;
+    }
+    match api.reg.get(&id) {
+        Some(s) => axum::Json(s).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": format!("no session `{id}`")})),
+        )
+            .into_response(),
+    }
+}
+
+async fn end(State(api): State<Api>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = refused(&api, &headers) {
+        return r;
+    }
+    if api.reg.hang_up(&id, Ending::Interrupted) {
+        (
+            StatusCode::ACCEPTED,
+            axum::Json(json!({"callId": id, "state": "ending"})),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": format!("no live session `{id}`")})),
+        )
+            .into_response()
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StartBody {
+    call_id: String,
+    sdp_offer: String,
+    from_number: Option<String>,
+}
+
+async fn start(State(api): State<Api>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    if let Some(r) = refused(&api, &headers) {
+        return r;
+    }
+    let bad =
+        |why: String| (StatusCode::BAD_REQUEST, axum::Json(json!({"error": why}))).into_response();
+    let b: StartBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return bad(format!(
+                "the body must be {{callId, sdpOffer, fromNumber}}: {e}"
+            ));
+        }
+    };
+    if api.reg.draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"error": "draining: not taking new calls"})),
+        )
+            .into_response();
+    }
+    if api.reg.has_live(&b.call_id) {
+        return (
+            StatusCode::CONFLICT,
+            axum::Json(json!({"error": format!("session `{}` is live", b.call_id)})),
+        )
+            .into_response();
+    }
+    let far = match (api.far)() {
+        Ok(f) => FarEndSetup::now(f),
+        Err(e) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(json!({"error": format!("{e:#}")})),
+            )
+                .into_response();
+        }
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // The caller signals the answer itself: the bridge hands it over and waits.
+    start_call(
+        &api.reg,
+        NewCall {
+            call_id: b.call_id.clone(),
+            from: b.from_number,
+            offer: b.sdp_offer,
+        },
+        far,
+        api.bridge.clone(),
+        Signalling::Manual,
+        Some(tx),
+    );
+    match tokio::time::timeout(Duration::from_secs(10), rx).await {
+        Ok(Ok(Ok(sdp))) => {
+            axum::Json(json!({"callId": b.call_id, "sdpAnswer": sdp})).into_response()
+        }
+        Ok(Ok(Err(why))) => bad(why),
+        _ => (
+            StatusCode::GATEWAY_TIMEOUT,
+            axum::Json(json!({"error": "no answer within 10 s"})),
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,297 @@
+//! `wacall serve` as a process against `wacall sim`: concurrent calls with
+//! the control API and metrics watched while they run, POST /sessions/start
+//! for a caller that signals itself, and SIGTERM draining calls in flight.
+
+mod http_client;
+
+use http_client::http;
+use serde_json::Value;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const WACALL: &str = env!("CARGO_BIN_EXE_wacall");
+const SECRET: &str = "serve-secret";
+const API: &str = "api-token-1";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn lines(out: &[u8], t: &str) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == t)
+        .map(|v| v["data"].clone())
+        .collect()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn auth() -> Vec<(&'static str, String)> {
+    vec![("authorization", format!("Bearer {API}"))]
+}
+
+fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Child {
+    let mut c = Command::new(WACALL)
+        .args(["--json", "serve", "--to", "echo", "--bind", "127.0.0.1"])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--app-secret",
+            SECRET,
+        ])
+        .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+        .args(extra)
+        .env("WHATSAPP_TOKEN", "graph-token")
+        .env("WACALL_API_TOKEN", API)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(c.try_wait().unwrap().is_none(), "serve exited early");
+        assert!(Instant::now() < deadline, "serve never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    c
+}
+
+fn sim(port: u16, graph_port: u16, extra: &[&str]) -> Child {
+    Command::new(WACALL)
+        .args([
+            "--json",
+            "sim",
+            "--app-secret",
+            SECRET,
+            "--graph-token",
+            "graph-token",
+        ])
+        .args(["--webhook-url", &format!("http://127.0.0.1:{port}/webhook")])
+        .args(["--graph-listen", &format!("127.0.0.1:{graph_port}")])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn sigterm(c: &Child) {
+    Command::new("kill")
+        .args(["-TERM", &c.id().to_string()])
+        .status()
+        .unwrap();
+}
+
+fn json(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (u16, Value) {
+    let (code, text) = http(port, method, path, headers, body);
+    (code, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[test]
+fn concurrent_calls_with_health_sessions_and_metrics() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &[]);
+    let sim = sim(
+        port,
+        graph_port,
+        &["--calls", "8", "--concurrency", "8", "--seconds", "3"],
+    );
+    // While the calls run: health counts them; /sessions needs the token.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut most = 0;
+    while most < 8 {
+        let (code, h) = json(port, "GET", "/health", &[], b"");
+        assert_eq!((code, h["status"].as_str()), (200, Some("healthy")), "{h}");
+        most = most.max(h["activeCalls"].as_u64().unwrap());
+        assert!(
+            Instant::now() < deadline,
+            "never 8 active calls at once (most {most})"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(http(port, "GET", "/sessions", &[], b"").0, 401);
+    let wrong = vec![("authorization", "Bearer nope".to_string())];
+    assert_eq!(http(port, "GET", "/sessions", &wrong, b"").0, 401);
+    let (code, list) = json(port, "GET", "/sessions", &auth(), b"");
+    assert_eq!(code, 200);
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 8, "{list:#}");
+    let sim = sim.wait_with_output().unwrap();
+    let calls = lines(&sim.stdout, "call");
+    assert_eq!(calls.len(), 8, "{}", text(&sim));
+    assert!(calls.iter().all(|c| c["ok"] == true), "{}", text(&sim));
+    // After: a session's timeline and stats, and the metrics.
+    let id = calls[0]["call_id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let one = loop {
+        let (_, s) = json(
+            port,
+            "GET",
+            &format!(
+                "/sessions/{}",
+                id.replace('+', "%2B")
+                    .replace('/', "%2F")
+                    .replace('=', "%3D")
+            ),
+            &auth(),
+            b"",
+        );
+        if s["state"] == "ended" {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "{id} never ended: {s}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        one["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["what"] == "first RTP in"),
+        "{one:#}"
+    );
+    assert!(
+        one["stats"]["packets_in"].as_u64().unwrap() > 100,
+        "{one:#}"
+    );
+    assert_eq!(one["report"]["ok"], true);
+    let (_, metrics) = http(port, "GET", "/metrics", &[], b"");
+    assert!(
+        metrics.contains("wacall_calls_started_total 8\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wacall_calls_succeeded_total 8\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wacall_call_setup_ms_count 8\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("wacall_calls_active 0\n"), "{metrics}");
+    assert_eq!(
+        json(port, "DELETE", "/sessions/wacid.nope", &auth(), b"").0,
+        404
+    );
+    sigterm(&server);
+    let out = server.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(lines(&out.stdout, "serve_summary")[0]["succeeded"], 8);
+}
+
+#[test]
+fn sigterm_drains_finishing_short_calls_and_ending_long_ones() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &["--drain-timeout", "1.5"]);
+    let long = sim(port, graph_port, &["--seconds", "30"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while json(port, "GET", "/health", &[], b"").1["activeCalls"] != 1 {
+        assert!(Instant::now() < deadline, "the call never became active");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    sigterm(&server);
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, h) = json(port, "GET", "/health", &[], b"");
+    assert_eq!((code, h["status"].as_str()), (503, Some("draining")), "{h}");
+    let out = server.wait_with_output().unwrap();
+    let took = t0.elapsed();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        took >= Duration::from_millis(1400) && took < Duration::from_secs(15),
+        "drained in {took:?}"
+    );
+    let call = lines(&long.wait_with_output().unwrap().stdout, "call")
+        .pop()
+        .unwrap();
+    let actions: Vec<&str> = call["graph_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["pre_accept", "accept", "terminate"],
+        "ended through the Graph API: {call:#}"
+    );
+}
+
+#[test]
+fn a_call_that_signals_itself_starts_through_the_control_api() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
+    let caller = Command::new(WACALL)
+        .args([
+            "--json",
+            "sim",
+            "offer",
+            "--seconds",
+            "8",
+            "--answer-timeout",
+            "20",
+        ])
+        .arg("--out")
+        .arg(&offer)
+        .arg("--answer")
+        .arg(&answer)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::metadata(&offer).is_ok_and(|m| m.len() > 0) {
+        assert!(Instant::now() < deadline, "no offer");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let body = serde_json::json!({"callId": "wacid.CONTROL1", "sdpOffer": std::fs::read_to_string(&offer).unwrap(), "fromNumber": "15550100001"});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    assert_eq!(http(port, "POST", "/sessions/start", &[], &bytes).0, 401);
+    let (code, started) = json(port, "POST", "/sessions/start", &auth(), &bytes);
+    assert_eq!(code, 200, "{started}");
+    let sdp = started["sdpAnswer"].as_str().unwrap();
+    assert!(sdp.contains("a=setup:active"), "{sdp}");
+    std::fs::write(&answer, sdp).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while json(port, "GET", "/sessions/wacid.CONTROL1", &auth(), b"").1["state"] != "active" {
+        assert!(Instant::now() < deadline, "the call never became active");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        json(port, "POST", "/sessions/start", &auth(), &bytes).0,
+        409,
+        "a live id is not started twice"
+    );
+    assert_eq!(
+        json(port, "DELETE", "/sessions/wacid.CONTROL1", &auth(), b"").0,
+        202
+    );
+    let call = lines(&caller.wait_with_output().unwrap().stdout, "call")
+        .pop()
+        .unwrap();
+    // Media flowed, then DELETE ended it long before the caller's 8 s.
+    let from_bridge = call["media_in"]["packets"].as_u64().unwrap();
+    assert!(from_bridge > 0 && from_bridge < 300, "{call:#}");
+    sigterm(&server);
+    assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
+}
