@@ -295,3 +295,40 @@ fn a_call_that_signals_itself_starts_through_the_control_api() {
     sigterm(&server);
     assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
 }
+
+#[test]
+fn a_webhook_it_cannot_act_on_is_reported_and_the_service_goes_on() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &[]);
+    let mut hook: Value = serde_json::from_slice(
+        &std::fs::read("testdata/corpus/webhook-connect-real-uic-2025-10-17-mamlesh06.json")
+            .unwrap(),
+    )
+    .unwrap();
+    hook["entry"][0]["changes"][0]["value"]
+        .as_object_mut()
+        .unwrap()
+        .remove("metadata");
+    let body = serde_json::to_vec(&hook).unwrap();
+    let sig = wacall::core::webhook::signature(SECRET.as_bytes(), &body);
+    let headers = vec![("x-hub-signature-256", sig)];
+    assert_eq!(http(port, "POST", "/webhook", &headers, &body).0, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        json(port, "GET", "/health", &[], b"").0,
+        200,
+        "still serving"
+    );
+    sigterm(&server);
+    let out = server.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let rejected = lines(&out.stdout, "call_rejected");
+    assert_eq!(rejected.len(), 1, "{}", text(&out));
+    assert!(
+        rejected[0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("--phone-number-id"),
+        "{rejected:?}"
+    );
+}

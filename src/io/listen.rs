@@ -130,7 +130,14 @@ pub async fn run(
                             if active.as_ref().is_some_and(|a| a.call_id == call.id) {
                                 continue;
                             }
-                            let client = client(&cfg, change)?;
+                            // One bad webhook must not stop the receiver.
+                            let client = match client(&cfg, change) {
+                                Ok(c) => c,
+                                Err(e) => {
+                                    let _ = events.send(Event::Ignored { call_id: call.id.clone(), event: format!("connect ({e:#})") });
+                                    continue;
+                                }
+                            };
                             if active.is_some() || done {
                                 s.busy += 1;
                                 let outcome = match cfg.busy {

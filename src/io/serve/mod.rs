@@ -111,7 +111,14 @@ pub async fn run(
                             if reg.has_live(&call.id) {
                                 continue;
                             }
-                            let client = client(&cfg, change)?;
+                            // One bad webhook must not stop the service.
+                            let client = match client(&cfg, change) {
+                                Ok(c) => c,
+                                Err(e) => {
+                                    let _ = events.send(Event::Rejected { call_id: call.id.clone(), why: format!("{e:#}") });
+                                    continue;
+                                }
+                            };
                             if reg.draining() {
                                 reg.metrics.lock().unwrap().rejected_draining += 1;
                                 let deadline = Instant::now() + Duration::from_secs(5);
