@@ -257,7 +257,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l app-secret -d 'T
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l verify-token -d 'Answer Meta\'s GET verification handshake for this token' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l capture -d 'Write every delivery into DIR, for `wacall replay`' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l max-body -d 'Largest webhook body taken, in bytes' -r
-complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call\'s far end: echo, tone[:HZ], play:FILE.wav, silence' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call\'s far end: openai, echo, tone[:HZ], play:FILE.wav, silence' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l api-token-file -d 'The control API\'s bearer token, from a file (default: the WACALL_API_TOKEN variable)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l drain-timeout -d 'After SIGTERM, how long active calls may go on before they are ended' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l phone-number-id -d 'The business number\'s phone number id, when webhooks carry none' -r
@@ -275,6 +275,16 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l udp-ports -d 'Bi
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l model -d 'The Realtime model' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l voice -d 'The AI\'s voice' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l instructions -d 'System instructions for the AI' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l instructions-file -d 'Read the instructions from a file' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l greeting -d 'The AI speaks first with these words, once the call is accepted and media flows' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l vad -d 'Turn detection: silence-based (server) or model-based (semantic)' -r -f -a "server\t''
+semantic\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l transcription-model -d 'Model that transcribes the caller; `none` for no caller transcript' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l openai-url -d 'The Realtime WebSocket endpoint (point it at `wacall sim openai`)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l price -d 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -573,8 +573,8 @@ pub struct ServeArgs {
     /// Largest webhook body taken, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub max_body: usize,
-    /// Each call's far end: echo, tone[:HZ], play:FILE.wav, silence
-    #[arg(long, value_name = "FAR_END", default_value = "echo")]
+    /// Each call's far end: openai, echo, tone[:HZ], play:FILE.wav, silence
+    #[arg(long, value_name = "FAR_END", default_value = "openai")]
     pub to: String,
     /// The control API's bearer token, from a file (default: the WACALL_API_TOKEN variable)
     #[arg(long, value_name = "FILE")]
@@ -592,6 +592,8 @@ pub struct ServeArgs {
     pub graph_api: GraphArgs,
     #[command(flatten)]
     pub net: NetArgs,
+    #[command(flatten)]
+    pub openai: OpenAiArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -43,8 +43,14 @@ fn auth() -> Vec<(&'static str, String)> {
 }
 
 fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Child {
+    let far = if extra.contains(&"--to") {
+        &[][..]
+    } else {
+        &["--to", "echo"][..]
+    };
     let mut c = Command::new(WACALL)
-        .args(["--json", "serve", "--to", "echo", "--bind", "127.0.0.1"])
+        .args(["--json", "serve", "--bind", "127.0.0.1"])
+        .args(far)
         .args([
             "--listen",
             &format!("127.0.0.1:{port}"),
@@ -331,4 +337,106 @@ fn a_webhook_it_cannot_act_on_is_reported_and_the_service_goes_on() {
             .contains("--phone-number-id"),
         "{rejected:?}"
     );
+}
+
+#[test]
+fn each_call_gets_its_own_openai_session() {
+    // The Realtime stand-in (`wacall sim openai`) plays OpenAI on loopback.
+    let ai_port = free_port();
+    let mut ai = Command::new(WACALL)
+        .args(["sim", "openai", "--listen", &format!("127.0.0.1:{ai_port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(ai.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let (port, graph_port) = (free_port(), free_port());
+    let url = format!("ws://127.0.0.1:{ai_port}/v1/realtime");
+    let mut server = Command::new(WACALL)
+        .args([
+            "--json",
+            "serve",
+            "--to",
+            "openai",
+            "--openai-url",
+            &url,
+            "--bind",
+            "127.0.0.1",
+        ])
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--app-secret",
+            SECRET,
+        ])
+        .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+        .env("WHATSAPP_TOKEN", "graph-token")
+        .env("WACALL_API_TOKEN", API)
+        .env("OPENAI_API_KEY", "sk-test-key")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(server.try_wait().unwrap().is_none(), "serve exited early");
+        assert!(Instant::now() < deadline, "serve never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = sim(
+        port,
+        graph_port,
+        &["--calls", "3", "--concurrency", "3", "--seconds", "3"],
+    )
+    .wait_with_output()
+    .unwrap();
+    let calls = lines(&out.stdout, "call");
+    assert_eq!(calls.len(), 3, "{}", text(&out));
+    assert!(calls.iter().all(|c| c["ok"] == true), "{}", text(&out));
+    let id = calls[0]["call_id"]
+        .as_str()
+        .unwrap()
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let s = loop {
+        let (_, s) = json(port, "GET", &format!("/sessions/{id}"), &auth(), b"");
+        if s["state"] == "ended" {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "never ended: {s}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        s["report"]["far_end"]
+            .as_str()
+            .unwrap()
+            .starts_with("openai:"),
+        "{s:#}"
+    );
+    assert!(s["report"]["far_end_summary"].is_object(), "{s:#}");
+    sigterm(&server);
+    assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
+    let _ = ai.kill();
+    let _ = ai.wait();
+}
+
+#[test]
+fn openai_is_the_default_and_needs_a_key() {
+    let out = Command::new(WACALL)
+        .args(["serve", "--app-secret", "s", "--listen", "127.0.0.1:0"])
+        .env("WHATSAPP_TOKEN", "t")
+        .env("WACALL_API_TOKEN", API)
+        .env_remove("OPENAI_API_KEY")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("OPENAI_API_KEY"), "{}", text(&out));
 }

@@ -4,7 +4,7 @@
 use super::bridge::{answerer_config, far_end, secs, token};
 use crate::cli::ServeArgs;
 use crate::error::CliError;
-use crate::io::bridge::BridgeConfig;
+use crate::io::bridge::{BridgeConfig, FarEndSetup};
 use crate::io::serve::{self, Event, MakeFarEnd, ServeConfig};
 use crate::io::webhook_server::ReceiverConfig;
 use crate::output::Term;
@@ -35,9 +35,24 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
         return Err(CliError::usage("no token for the control API (/sessions)")
             .hint("set WACALL_API_TOKEN or pass --api-token-file FILE (--insecure-no-api-token for local tests)"));
     }
-    far_end(&args.to)?;
-    let to = args.to.clone();
-    let far: MakeFarEnd = Arc::new(move || far_end(&to).map_err(|e| anyhow::anyhow!("{e}")));
+    let far: MakeFarEnd = if args.to == "openai" {
+        let key = super::openai::api_key(
+            std::env::var("OPENAI_API_KEY").ok(),
+            std::path::Path::new(".env"),
+        )?;
+        let cfg = super::openai::config(&args.openai, key)?;
+        Arc::new(move || super::openai::setup(cfg.clone()))
+    } else {
+        far_end(&args.to)?;
+        let to = args.to.clone();
+        Arc::new(move || match far_end(&to) {
+            Ok(f) => FarEndSetup::now(f),
+            Err(e) => FarEndSetup {
+                name: to.clone(),
+                ready: Box::pin(std::future::ready(Err(anyhow::anyhow!("{e}")))),
+            },
+        })
+    };
     if let Some(dir) = &args.capture {
         std::fs::create_dir_all(dir).map_err(|e| {
             CliError::usage(format!("cannot create --capture `{}`", dir.display())).because(e)

@@ -5,7 +5,6 @@
 use super::sessions::{NewCall, Registry, start_call};
 use crate::core::bridge::Ending;
 use crate::io::bridge::{BridgeConfig, FarEndSetup, Signalling};
-use crate::io::farend::FarEnd;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -15,7 +14,9 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub type MakeFarEnd = Arc<dyn Fn() -> anyhow::Result<Box<dyn FarEnd>> + Send + Sync>;
+/// Makes each call's far end; one that needs a connection (OpenAI) gets
+/// ready while the call connects.
+pub type MakeFarEnd = Arc<dyn Fn() -> FarEndSetup + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Api {
@@ -154,16 +155,7 @@ async fn start(State(api): State<Api>, headers: HeaderMap, body: axum::body::Byt
         )
             .into_response();
     }
-    let far = match (api.far)() {
-        Ok(f) => FarEndSetup::now(f),
-        Err(e) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                axum::Json(json!({"error": format!("{e:#}")})),
-            )
-                .into_response();
-        }
-    };
+    let far = (api.far)();
     let (tx, rx) = tokio::sync::oneshot::channel();
     // The caller signals the answer itself: the bridge hands it over and waits.
     start_call(

@@ -12,7 +12,7 @@ pub use sessions::Registry;
 use crate::core::bridge::Ending;
 use crate::core::graph::Action;
 use crate::core::webhook::Change;
-use crate::io::bridge::{BridgeConfig, FarEndSetup, Signalling};
+use crate::io::bridge::{BridgeConfig, Signalling};
 use crate::io::graph_client::GraphClient;
 use crate::io::webhook_server::{self, Counters, ReceiverConfig};
 use std::sync::Arc;
@@ -126,10 +126,7 @@ pub async fn run(
                                 let _ = events.send(Event::Rejected { call_id: call.id.clone(), why: "draining".into() });
                                 continue;
                             }
-                            let far = match far() {
-                                Ok(f) => FarEndSetup::now(f),
-                                Err(e) => FarEndSetup { name: "far end".into(), ready: Box::pin(async move { Err(e) }) },
-                            };
+                            let far = far();
                             let sig = Signalling::Graph { client, call_id: call.id.clone(), accept_window: cfg.accept_window };
                             let task = sessions::start_call(&reg, sessions::NewCall { call_id: call.id.clone(), from: call.from.clone(), offer }, far, cfg.bridge.clone(), sig, None);
                             let _ = events.send(Event::CallStarted { call_id: call.id.clone(), from: call.from.clone() });
