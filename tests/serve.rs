@@ -440,3 +440,41 @@ fn openai_is_the_default_and_needs_a_key() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("OPENAI_API_KEY"), "{}", text(&out));
 }
+
+#[test]
+fn a_burst_of_100_simultaneous_connects_is_answered() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &[]);
+    let out = sim(
+        port,
+        graph_port,
+        &[
+            "--calls",
+            "100",
+            "--concurrency",
+            "100",
+            "--seconds",
+            "3",
+            "--accept-timeout",
+            "30",
+        ],
+    )
+    .wait_with_output()
+    .unwrap();
+    let calls = lines(&out.stdout, "call");
+    assert_eq!(calls.len(), 100, "{}", text(&out));
+    let failed: Vec<&Value> = calls.iter().filter(|c| c["ok"] != true).collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed: {:#}",
+        failed.len(),
+        failed[0]
+    );
+    let (_, metrics) = http(port, "GET", "/metrics", &[], b"");
+    assert!(
+        metrics.contains("wacall_calls_started_total 100\n"),
+        "{metrics}"
+    );
+    sigterm(&server);
+    assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
+}
