@@ -234,7 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;listen' {
-            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where the webhook receiver listens')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where the server listens')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The webhook path')
             [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'The app secret that signs Meta''s webhooks (X-Hub-Signature-256)')
             [CompletionResult]::new('--verify-token', '--verify-token', [CompletionResultType]::ParameterName, 'Answer Meta''s GET verification handshake for this token')
@@ -300,11 +300,11 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;serve' {
-            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where the service listens')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where the server listens')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The webhook path')
-            [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'The app secret that signs Meta''s webhooks')
+            [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'The app secret that signs Meta''s webhooks (X-Hub-Signature-256)')
             [CompletionResult]::new('--verify-token', '--verify-token', [CompletionResultType]::ParameterName, 'Answer Meta''s GET verification handshake for this token')
-            [CompletionResult]::new('--capture', '--capture', [CompletionResultType]::ParameterName, 'Write every delivery into DIR, for `wacall replay`')
+            [CompletionResult]::new('--capture', '--capture', [CompletionResultType]::ParameterName, 'Write every delivery (raw body, headers, time) into DIR, for `wacall replay`')
             [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest webhook body taken, in bytes')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Each call''s far end: openai, echo, tone[:HZ], play:FILE.wav, silence')
             [CompletionResult]::new('--api-token-file', '--api-token-file', [CompletionResultType]::ParameterName, 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)')

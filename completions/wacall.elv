@@ -220,7 +220,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
         &'wacall;sim;help;help'= {
         }
         &'wacall;listen'= {
-            cand --listen 'Where the webhook receiver listens'
+            cand --listen 'Where the server listens'
             cand --path 'The webhook path'
             cand --app-secret 'The app secret that signs Meta''s webhooks (X-Hub-Signature-256)'
             cand --verify-token 'Answer Meta''s GET verification handshake for this token'
@@ -284,11 +284,11 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --version 'Print version'
         }
         &'wacall;serve'= {
-            cand --listen 'Where the service listens'
+            cand --listen 'Where the server listens'
             cand --path 'The webhook path'
-            cand --app-secret 'The app secret that signs Meta''s webhooks'
+            cand --app-secret 'The app secret that signs Meta''s webhooks (X-Hub-Signature-256)'
             cand --verify-token 'Answer Meta''s GET verification handshake for this token'
-            cand --capture 'Write every delivery into DIR, for `wacall replay`'
+            cand --capture 'Write every delivery (raw body, headers, time) into DIR, for `wacall replay`'
             cand --max-body 'Largest webhook body taken, in bytes'
             cand --to 'Each call''s far end: openai, echo, tone[:HZ], play:FILE.wav, silence'
             cand --api-token-file 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)'

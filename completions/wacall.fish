@@ -194,7 +194,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "offer" -d 'Only the media peer: write WhatsApp\'s offer, read an answer, run the call'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "openai" -d 'A stand-in for the OpenAI Realtime API (WebSocket, GA events) that says back what it hears'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c wacall -n "__fish_wacall_using_subcommand listen" -l listen -d 'Where the webhook receiver listens' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l listen -d 'Where the server listens' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l path -d 'The webhook path' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l app-secret -d 'The app secret that signs Meta\'s webhooks (X-Hub-Signature-256)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l verify-token -d 'Answer Meta\'s GET verification handshake for this token' -r
@@ -251,11 +251,11 @@ complete -c wacall -n "__fish_wacall_using_subcommand replay" -s v -l verbose -d
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand serve" -l listen -d 'Where the service listens' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l listen -d 'Where the server listens' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l path -d 'The webhook path' -r
-complete -c wacall -n "__fish_wacall_using_subcommand serve" -l app-secret -d 'The app secret that signs Meta\'s webhooks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l app-secret -d 'The app secret that signs Meta\'s webhooks (X-Hub-Signature-256)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l verify-token -d 'Answer Meta\'s GET verification handshake for this token' -r
-complete -c wacall -n "__fish_wacall_using_subcommand serve" -l capture -d 'Write every delivery into DIR, for `wacall replay`' -r -F
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l capture -d 'Write every delivery (raw body, headers, time) into DIR, for `wacall replay`' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l max-body -d 'Largest webhook body taken, in bytes' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call\'s far end: openai, echo, tone[:HZ], play:FILE.wav, silence' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l api-token-file -d 'The control API\'s bearer token, from a file (default: the WACALL_API_TOKEN variable)' -r -F

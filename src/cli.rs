@@ -354,6 +354,37 @@ pub struct BridgeArgs {
     pub openai: OpenAiArgs,
 }
 
+/// Meta's webhooks in: the receiver `listen` and `serve` share.
+#[derive(Debug, Args, Clone)]
+pub struct ReceiverArgs {
+    /// Where the server listens
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// The webhook path
+    #[arg(long, value_name = "PATH", default_value = "/webhook")]
+    pub path: String,
+    /// The app secret that signs Meta's webhooks (X-Hub-Signature-256)
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "WACALL_APP_SECRET",
+        hide_env_values = true
+    )]
+    pub app_secret: Option<String>,
+    /// Take webhooks without checking their signature (local tests only)
+    #[arg(long, conflicts_with = "app_secret")]
+    pub insecure_skip_signature: bool,
+    /// Answer Meta's GET verification handshake for this token
+    #[arg(long, value_name = "TOKEN")]
+    pub verify_token: Option<String>,
+    /// Write every delivery (raw body, headers, time) into DIR, for `wacall replay`
+    #[arg(long, value_name = "DIR")]
+    pub capture: Option<PathBuf>,
+    /// Largest webhook body taken, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+}
+
 /// The Graph API, for `bridge --graph` and `listen`.
 #[derive(Debug, Args, Clone)]
 pub struct GraphArgs {
@@ -547,32 +578,8 @@ pub struct ReplayArgs {
         SIGTERM or Ctrl-C drains: new calls are rejected, active ones may finish within \
         --drain-timeout, the rest are ended with Graph `terminate`; then it exits 0.")]
 pub struct ServeArgs {
-    /// Where the service listens
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    pub listen: std::net::SocketAddr,
-    /// The webhook path
-    #[arg(long, value_name = "PATH", default_value = "/webhook")]
-    pub path: String,
-    /// The app secret that signs Meta's webhooks
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "WACALL_APP_SECRET",
-        hide_env_values = true
-    )]
-    pub app_secret: Option<String>,
-    /// Take webhooks without checking their signature (local tests only)
-    #[arg(long, conflicts_with = "app_secret")]
-    pub insecure_skip_signature: bool,
-    /// Answer Meta's GET verification handshake for this token
-    #[arg(long, value_name = "TOKEN")]
-    pub verify_token: Option<String>,
-    /// Write every delivery into DIR, for `wacall replay`
-    #[arg(long, value_name = "DIR")]
-    pub capture: Option<PathBuf>,
-    /// Largest webhook body taken, in bytes
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
-    pub max_body: usize,
+    #[command(flatten)]
+    pub receiver: ReceiverArgs,
     /// Each call's far end: openai, echo, tone[:HZ], play:FILE.wav, silence
     #[arg(long, value_name = "FAR_END", default_value = "openai")]
     pub to: String,
@@ -621,32 +628,8 @@ pub enum BusyArg {
         --to speaker`)."
 )]
 pub struct ListenArgs {
-    /// Where the webhook receiver listens
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    pub listen: std::net::SocketAddr,
-    /// The webhook path
-    #[arg(long, value_name = "PATH", default_value = "/webhook")]
-    pub path: String,
-    /// The app secret that signs Meta's webhooks (X-Hub-Signature-256)
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "WACALL_APP_SECRET",
-        hide_env_values = true
-    )]
-    pub app_secret: Option<String>,
-    /// Take webhooks without checking their signature (local tests only)
-    #[arg(long, conflicts_with = "app_secret")]
-    pub insecure_skip_signature: bool,
-    /// Answer Meta's GET verification handshake for this token
-    #[arg(long, value_name = "TOKEN")]
-    pub verify_token: Option<String>,
-    /// Write every delivery (raw body, headers, time) into DIR, for `wacall replay`
-    #[arg(long, value_name = "DIR")]
-    pub capture: Option<PathBuf>,
-    /// Largest webhook body taken, in bytes
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
-    pub max_body: usize,
+    #[command(flatten)]
+    pub receiver: ReceiverArgs,
     /// Answer every call without asking
     #[arg(long)]
     pub auto_answer: bool,

@@ -4,7 +4,7 @@
 use super::bridge::{
     AnswerOut, Printer, answerer_config, far_end, read_offer, run_call, secs, speaker, token,
 };
-use crate::cli::{AnswerFormat, BusyArg, ListenArgs};
+use crate::cli::{AnswerFormat, BusyArg, ListenArgs, ReceiverArgs};
 use crate::error::CliError;
 use crate::io::bridge::{BridgeConfig, FarEndSetup, Signalling};
 use crate::io::farend::FarEnd;
@@ -44,20 +44,7 @@ pub fn run(args: &ListenArgs, term: &Term) -> Result<u8, CliError> {
             term,
         );
     }
-    if args.app_secret.is_none() && !args.insecure_skip_signature {
-        return Err(CliError::usage("no app secret to check webhook signatures with")
-            .hint("set WACALL_APP_SECRET or pass --app-secret (--insecure-skip-signature for local tests)"));
-    }
-    if let Some(dir) = &args.capture {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CliError::usage(format!("cannot create --capture `{}`", dir.display())).because(e)
-        })?;
-    }
-    let mut receiver = ReceiverConfig::new(args.listen, args.app_secret.clone());
-    receiver.path = args.path.clone();
-    receiver.verify_token = args.verify_token.clone();
-    receiver.max_body = args.max_body;
-    receiver.capture = args.capture.clone();
+    let receiver = receiver_config(&args.receiver)?;
     let cfg = ListenConfig {
         receiver,
         graph_url: args.graph_api.graph_url.clone(),
@@ -142,6 +129,26 @@ pub fn run(args: &ListenArgs, term: &Term) -> Result<u8, CliError> {
         render::tally_json(&summary),
     )?;
     Ok(u8::from(summary.failed > 0))
+}
+
+/// The receiver's configuration, checked: a secret (or the explicit opt
+/// out) and a capture directory that exists.
+pub(crate) fn receiver_config(a: &ReceiverArgs) -> Result<ReceiverConfig, CliError> {
+    if a.app_secret.is_none() && !a.insecure_skip_signature {
+        return Err(CliError::usage("no app secret to check webhook signatures with")
+            .hint("set WACALL_APP_SECRET or pass --app-secret (--insecure-skip-signature for local tests)"));
+    }
+    if let Some(dir) = &a.capture {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::usage(format!("cannot create --capture `{}`", dir.display())).because(e)
+        })?;
+    }
+    let mut receiver = ReceiverConfig::new(a.listen, a.app_secret.clone());
+    receiver.path = a.path.clone();
+    receiver.verify_token = a.verify_token.clone();
+    receiver.max_body = a.max_body;
+    receiver.capture = a.capture.clone();
+    Ok(receiver)
 }
 
 /// The far end of each call: checked now, so a wrong `--to` or device

@@ -6,17 +6,13 @@ use crate::cli::ServeArgs;
 use crate::error::CliError;
 use crate::io::bridge::{BridgeConfig, FarEndSetup};
 use crate::io::serve::{self, Event, MakeFarEnd, ServeConfig};
-use crate::io::webhook_server::ReceiverConfig;
 use crate::output::Term;
 use serde_json::json;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
-    if args.app_secret.is_none() && !args.insecure_skip_signature {
-        return Err(CliError::usage("no app secret to check webhook signatures with")
-            .hint("set WACALL_APP_SECRET or pass --app-secret (--insecure-skip-signature for local tests)"));
-    }
+    let receiver = super::listen::receiver_config(&args.receiver)?;
     let api_token = match &args.api_token_file {
         Some(p) => Some(
             std::fs::read_to_string(p)
@@ -53,16 +49,6 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
             },
         })
     };
-    if let Some(dir) = &args.capture {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CliError::usage(format!("cannot create --capture `{}`", dir.display())).because(e)
-        })?;
-    }
-    let mut receiver = ReceiverConfig::new(args.listen, args.app_secret.clone());
-    receiver.path = args.path.clone();
-    receiver.verify_token = args.verify_token.clone();
-    receiver.max_body = args.max_body;
-    receiver.capture = args.capture.clone();
     let cfg = ServeConfig {
         receiver,
         graph_url: args.graph_api.graph_url.clone(),
@@ -98,7 +84,7 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
         let show = |e: Event| -> Result<(), CliError> {
             match e {
                 Event::Listening { url } => emit(
-                    format!("serving on {url}: webhooks at {url}{}, /health, /metrics, /sessions\n", args.path),
+                    format!("serving on {url}: webhooks at {url}{}, /health, /metrics, /sessions\n", args.receiver.path),
                     json!({"type": "listening", "data": {"url": url}}),
                 ),
                 Event::CallStarted { call_id, from } => emit(
