@@ -4,11 +4,11 @@
 //! the "microphone's" tone heard by WhatsApp's side.
 
 mod pulse;
+mod sim_offer;
 
 use pulse::Pulse;
 use serde_json::Value;
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
 const WACALL: &str = env!("CARGO_BIN_EXE_wacall");
 
@@ -84,27 +84,9 @@ fn a_device_that_does_not_exist_is_a_usage_error() {
 #[test]
 fn bridge_to_speaker_plays_the_caller_and_sends_the_microphone() {
     let pulse = Pulse::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
     let speaker = pulse.record("vspeaker.monitor");
     let mut mic = pulse.play_tone("vmic", 1000.0, 12.0);
-    let sim = pulse
-        .cmd(WACALL)
-        .args(["--json", "sim", "offer", "--seconds", "4", "--tone", "440"])
-        .args(["--answer-timeout", "20"])
-        .arg("--out")
-        .arg(&offer)
-        .arg("--answer")
-        .arg(&answer)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !std::fs::metadata(&offer).is_ok_and(|m| m.len() > 0) {
-        assert!(Instant::now() < deadline, "no offer");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let sim = sim_offer::start(pulse.cmd(WACALL), &["--seconds", "4", "--tone", "440"]);
     let bridge = pulse
         .cmd(WACALL)
         .args([
@@ -118,12 +100,12 @@ fn bridge_to_speaker_plays_the_caller_and_sends_the_microphone() {
             "speaker",
         ])
         .arg("--offer")
-        .arg(&offer)
+        .arg(&sim.offer)
         .arg("--answer-out")
-        .arg(&answer)
+        .arg(&sim.answer)
         .output()
         .unwrap();
-    let sim = sim.wait_with_output().unwrap();
+    let sim = sim.output();
     let heard_on_speaker = speaker.stop();
     let _ = mic.kill();
     let _ = mic.wait();
@@ -167,27 +149,9 @@ fn bridge_to_speaker_plays_the_caller_and_sends_the_microphone() {
 #[test]
 fn mute_sends_silence_but_still_plays_the_caller() {
     let pulse = Pulse::start();
-    let dir = tempfile::tempdir().unwrap();
-    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
     let speaker = pulse.record("vspeaker.monitor");
     let mut mic = pulse.play_tone("vmic", 1000.0, 10.0);
-    let sim = pulse
-        .cmd(WACALL)
-        .args(["--json", "sim", "offer", "--seconds", "3", "--tone", "440"])
-        .args(["--answer-timeout", "20"])
-        .arg("--out")
-        .arg(&offer)
-        .arg("--answer")
-        .arg(&answer)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !std::fs::metadata(&offer).is_ok_and(|m| m.len() > 0) {
-        assert!(Instant::now() < deadline, "no offer");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let sim = sim_offer::start(pulse.cmd(WACALL), &["--seconds", "3", "--tone", "440"]);
     let bridge = pulse
         .cmd(WACALL)
         .args([
@@ -202,12 +166,12 @@ fn mute_sends_silence_but_still_plays_the_caller() {
             "--mute",
         ])
         .arg("--offer")
-        .arg(&offer)
+        .arg(&sim.offer)
         .arg("--answer-out")
-        .arg(&answer)
+        .arg(&sim.answer)
         .output()
         .unwrap();
-    let sim = sim.wait_with_output().unwrap();
+    let sim = sim.output();
     let played = speaker.stop();
     let _ = mic.kill();
     let _ = mic.wait();

@@ -6,6 +6,7 @@
 
 mod http_client;
 mod pulse;
+mod sim_offer;
 
 use http_client::http;
 
@@ -451,33 +452,7 @@ fn without_a_terminal_to_ask_a_call_is_declined_and_rejected() {
 
 #[test]
 fn listen_with_an_offer_answers_it_without_a_receiver() {
-    let dir = tempfile::tempdir().unwrap();
-    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
-    let sim = Command::new(WACALL)
-        .args([
-            "--json",
-            "sim",
-            "offer",
-            "--seconds",
-            "2",
-            "--tone",
-            "440",
-            "--answer-timeout",
-            "20",
-        ])
-        .arg("--out")
-        .arg(&offer)
-        .arg("--answer")
-        .arg(&answer)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !std::fs::metadata(&offer).is_ok_and(|m| m.len() > 0) {
-        assert!(Instant::now() < deadline, "no offer");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let sim = sim_offer::start(Command::new(WACALL), &["--seconds", "2", "--tone", "440"]);
     // The answer goes to stdout, as with `wacall bridge`; the test hands it over.
     let mut listen = Command::new(WACALL)
         .args([
@@ -490,7 +465,7 @@ fn listen_with_an_offer_answers_it_without_a_receiver() {
             "4",
         ])
         .arg("--offer")
-        .arg(&offer)
+        .arg(&sim.offer)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -503,7 +478,7 @@ fn listen_with_an_offer_answers_it_without_a_receiver() {
         assert!(n > 0, "no answer printed");
         sdp.extend_from_slice(&buf[..n]);
     }
-    std::fs::write(&answer, &sdp).unwrap();
+    std::fs::write(&sim.answer, &sdp).unwrap();
     let out = listen.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -511,9 +486,7 @@ fn listen_with_an_offer_answers_it_without_a_receiver() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let call = of_type(&sim.wait_with_output().unwrap().stdout, "call")
-        .pop()
-        .unwrap();
+    let call = of_type(&sim.output().stdout, "call").pop().unwrap();
     assert_eq!(call["ok"], true, "{call:#}");
     let hz = call["heard"]["dominant_hz"].as_f64().unwrap();
     assert!((hz - 440.0).abs() < 3.0, "the echo: {hz} Hz");

@@ -3,6 +3,7 @@
 //! for a caller that signals itself, and SIGTERM draining calls in flight.
 
 mod http_client;
+mod sim_offer;
 
 use http_client::http;
 use serde_json::Value;
@@ -245,39 +246,15 @@ fn sigterm_drains_finishing_short_calls_and_ending_long_ones() {
 fn a_call_that_signals_itself_starts_through_the_control_api() {
     let (port, graph_port) = (free_port(), free_port());
     let server = serve(port, graph_port, &[]);
-    let dir = tempfile::tempdir().unwrap();
-    let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
-    let caller = Command::new(WACALL)
-        .args([
-            "--json",
-            "sim",
-            "offer",
-            "--seconds",
-            "8",
-            "--answer-timeout",
-            "20",
-        ])
-        .arg("--out")
-        .arg(&offer)
-        .arg("--answer")
-        .arg(&answer)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !std::fs::metadata(&offer).is_ok_and(|m| m.len() > 0) {
-        assert!(Instant::now() < deadline, "no offer");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let body = serde_json::json!({"callId": "wacid.CONTROL1", "sdpOffer": std::fs::read_to_string(&offer).unwrap(), "fromNumber": "15550100001"});
+    let caller = sim_offer::start(Command::new(WACALL), &["--seconds", "8"]);
+    let body = serde_json::json!({"callId": "wacid.CONTROL1", "sdpOffer": std::fs::read_to_string(&caller.offer).unwrap(), "fromNumber": "15550100001"});
     let bytes = serde_json::to_vec(&body).unwrap();
     assert_eq!(http(port, "POST", "/sessions/start", &[], &bytes).0, 401);
     let (code, started) = json(port, "POST", "/sessions/start", &auth(), &bytes);
     assert_eq!(code, 200, "{started}");
     let sdp = started["sdpAnswer"].as_str().unwrap();
     assert!(sdp.contains("a=setup:active"), "{sdp}");
-    std::fs::write(&answer, sdp).unwrap();
+    std::fs::write(&caller.answer, sdp).unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while json(port, "GET", "/sessions/wacid.CONTROL1", &auth(), b"").1["state"] != "active" {
         assert!(Instant::now() < deadline, "the call never became active");
@@ -292,9 +269,7 @@ fn a_call_that_signals_itself_starts_through_the_control_api() {
         json(port, "DELETE", "/sessions/wacid.CONTROL1", &auth(), b"").0,
         202
     );
-    let call = lines(&caller.wait_with_output().unwrap().stdout, "call")
-        .pop()
-        .unwrap();
+    let call = lines(&caller.output().stdout, "call").pop().unwrap();
     // Media flowed, then DELETE ended it long before the caller's 8 s.
     let from_bridge = call["media_in"]["packets"].as_u64().unwrap();
     assert!(from_bridge > 0 && from_bridge < 300, "{call:#}");
