@@ -287,7 +287,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--graph-token', '--graph-token', [CompletionResultType]::ParameterName, 'The token the fake Graph API accepts')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
             [CompletionResult]::new('--no-answer', '--no-answer', [CompletionResultType]::ParameterName, 'Do not build answers (no sockets are opened at all)')
-            [CompletionResult]::new('--self', '--self', [CompletionResultType]::ParameterName, 'Play them again toward wacall''s own receiver and bridge, in this process')
+            [CompletionResult]::new('--self', '--self', [CompletionResultType]::ParameterName, 'Play them again toward wacall''s own receiver and bridge (`serve`), in this process')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr: -v for steps, -vv for protocol detail')

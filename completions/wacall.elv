@@ -272,7 +272,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --graph-token 'The token the fake Graph API accepts'
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
             cand --no-answer 'Do not build answers (no sockets are opened at all)'
-            cand --self 'Play them again toward wacall''s own receiver and bridge, in this process'
+            cand --self 'Play them again toward wacall''s own receiver and bridge (`serve`), in this process'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
             cand -v 'Log more to stderr: -v for steps, -vv for protocol detail'
             cand --verbose 'Log more to stderr: -v for steps, -vv for protocol detail'

@@ -245,7 +245,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand replay" -l color -d 'When 
 always\t''
 never\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -l no-answer -d 'Do not build answers (no sockets are opened at all)'
-complete -c wacall -n "__fish_wacall_using_subcommand replay" -l self -d 'Play them again toward wacall\'s own receiver and bridge, in this process'
+complete -c wacall -n "__fish_wacall_using_subcommand replay" -l self -d 'Play them again toward wacall\'s own receiver and bridge (`serve`), in this process'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s v -l verbose -d 'Log more to stderr: -v for steps, -vv for protocol detail'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'

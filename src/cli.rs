@@ -542,7 +542,7 @@ pub struct ReplayArgs {
     /// Play the captured calls again, as Meta, toward this webhook URL
     #[arg(long, value_name = "URL", conflicts_with = "self_receiver")]
     pub target: Option<String>,
-    /// Play them again toward wacall's own receiver and bridge, in this process
+    /// Play them again toward wacall's own receiver and bridge (`serve`), in this process
     #[arg(long = "self")]
     pub self_receiver: bool,
     /// The far end of --self: echo, tone[:HZ], play:FILE.wav, silence, speaker

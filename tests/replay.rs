@@ -229,8 +229,40 @@ fn self_replay_reproduces_the_failed_call_with_wacalls_bridge() {
     assert!(
         lines
             .iter()
-            .any(|v| v["type"] == "bridge_summary" && v["data"]["ok"] == true)
+            .any(|v| v["type"] == "bridge_ended" && v["data"]["ok"] == true)
     );
+}
+
+#[test]
+fn self_replay_overlaps_calls_that_overlapped_in_the_capture() {
+    let dir = tempfile::tempdir().unwrap();
+    // The second call comes 1 s after the first, which talks 3 s.
+    let mut args: Vec<String> = ["--json", "replay", "--self", "--app-secret", "s4"]
+        .map(String::from)
+        .to_vec();
+    args.extend(two_calls(dir.path(), 1, 3));
+    let out = Command::new(WACALL).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let lines = json_lines(&out);
+    let at = |pred: &dyn Fn(&Value) -> bool| lines.iter().position(pred);
+    let second =
+        at(&|v| v["type"] == "recreating" && v["data"]["captured_call_id"] == "wacid.SECOND")
+            .unwrap_or_else(|| panic!("{}", shown(&out)));
+    let first_ended = at(&|v| v["type"] == "bridge_ended").expect("a call ended");
+    assert!(
+        second < first_ended,
+        "the second call started while the first was up: {}",
+        shown(&out)
+    );
+    let ended: Vec<&Value> = lines
+        .iter()
+        .filter(|v| v["type"] == "bridge_ended")
+        .collect();
+    assert_eq!(ended.len(), 2);
+    assert!(ended.iter().all(|v| v["data"]["ok"] == true), "{ended:?}");
+    let replayed: Vec<&Value> = lines.iter().filter(|v| v["type"] == "replayed").collect();
+    assert_eq!(replayed.len(), 2);
+    assert!(replayed.iter().all(|v| v["data"]["report"]["ok"] == true));
 }
 
 fn free_port() -> u16 {
@@ -241,23 +273,30 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The real call, and a second one 3 s later, each talking 2 s.
-fn two_calls(dir: &Path) -> Vec<String> {
+const ID: &str = "wacid.HBgMOTE5OTkwMDAxMTExFQIAEhggQUNEODk3OUQ3NzI4MjZBRTZFNEE2MzU3NDEzNDg4RUUcGAsxNTU1MTQ0MTkwNhUCABUKAA==";
+const BIC: &str = "testdata/corpus/webhook-connect-metadocs-bic-answer-sample.json";
+
+/// A capture in delivery order: the real call, Meta's retry of its
+/// connect, a second call `gap_s` later, a business-initiated call's
+/// webhook, then both terminates, each call having talked `talk_s`.
+fn two_calls(dir: &Path, gap_s: i64, talk_s: i64) -> Vec<String> {
     let connect = std::fs::read_to_string(CONNECT).unwrap();
     let terminate = std::fs::read_to_string(TERMINATE)
         .unwrap()
-        .replace("\"duration\": 20", "\"duration\": 2");
-    let id = "wacid.HBgMOTE5OTkwMDAxMTExFQIAEhggQUNEODk3OUQ3NzI4MjZBRTZFNEE2MzU3NDEzNDg4RUUcGAsxNTU1MTQ0MTkwNhUCABUKAA==";
-    let second_connect = connect.replace(id, "wacid.SECOND").replace(
+        .replace("\"duration\": 20", &format!("\"duration\": {talk_s}"))
+        .replace("1760681533", &(1760681506 + gap_s + talk_s).to_string());
+    let second_connect = connect.replace(ID, "wacid.SECOND").replace(
         "\"timestamp\": \"1760681506\"",
-        "\"timestamp\": \"1760681509\"",
+        &format!("\"timestamp\": \"{}\"", 1760681506 + gap_s),
     );
-    let second_terminate = terminate.replace(id, "wacid.SECOND");
+    let second_terminate = terminate.replace(ID, "wacid.SECOND");
     let mut files = Vec::new();
     for (name, text) in [
-        ("1c.json", connect),
-        ("1t.json", terminate),
+        ("1c.json", connect.clone()),
+        ("1c-retry.json", connect),
         ("2c.json", second_connect),
+        ("3-bic.json", std::fs::read_to_string(BIC).unwrap()),
+        ("1t.json", terminate),
         ("2t.json", second_terminate),
     ] {
         let p = dir.join(name);
@@ -265,6 +304,13 @@ fn two_calls(dir: &Path) -> Vec<String> {
         files.push(p.to_str().unwrap().to_string());
     }
     files
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
 }
 
 #[test]
@@ -316,11 +362,30 @@ fn target_replay_against_wacall_listen_keeps_timing_and_the_audio_section() {
         "--app-secret".into(),
         "shared-secret".into(),
     ];
-    args.extend(two_calls(dir.path()));
+    args.extend(two_calls(dir.path(), 3, 2));
     let out = Command::new(WACALL).args(&args).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
     let listened = listen.wait_with_output().unwrap();
     assert_eq!(listened.status.code(), Some(0), "{}", shown(&listened));
+    let summary = json_lines(&listened)
+        .into_iter()
+        .find(|v| v["data"]["webhooks"].is_object())
+        .unwrap_or_else(|| panic!("{}", shown(&listened)));
+    assert_eq!(
+        summary["data"]["webhooks"]["duplicates"], 1,
+        "the retried connect reached listen as a duplicate: {summary:#}"
+    );
+    let reposted: Vec<Value> = json_lines(&out)
+        .into_iter()
+        .filter(|v| v["type"] == "posted")
+        .collect();
+    assert_eq!(
+        reposted.len(),
+        2,
+        "the retry and the BIC webhook: {}",
+        shown(&out)
+    );
+    assert!(reposted.iter().all(|v| v["data"]["ok"] == true));
 
     // What the receiver got: re-signed webhooks, connects 3 s apart.
     let mut files: Vec<_> = std::fs::read_dir(&captures)
@@ -334,9 +399,40 @@ fn target_replay_against_wacall_listen_keeps_timing_and_the_audio_section() {
         .collect();
     let connects: Vec<&wacall::core::capture::Capture> = caps
         .iter()
-        .filter(|c| c.body.as_deref().unwrap_or("").contains("\"connect\""))
+        .filter(|c| {
+            let b = c.body.as_deref().unwrap_or("");
+            b.contains("\"connect\"") && b.contains("USER_INITIATED")
+        })
         .collect();
-    assert_eq!(connects.len(), 2, "{} captures", caps.len());
+    assert_eq!(connects.len(), 3, "{} captures", caps.len());
+    // Meta's retry is the first connect again, byte for byte.
+    assert_eq!(connects[0].body, connects[1].body);
+    let connects = [connects[0], connects[2]];
+    assert!(
+        caps.iter()
+            .all(|c| !c.body.as_deref().unwrap_or("").contains(ID)),
+        "re-created calls carry fresh ids everywhere"
+    );
+    // The business-initiated call's webhook, as captured but current.
+    let bic = caps
+        .iter()
+        .find(|c| {
+            c.body
+                .as_deref()
+                .unwrap_or("")
+                .contains("BUSINESS_INITIATED")
+        })
+        .expect("the BIC webhook was re-sent");
+    let v: Value = serde_json::from_str(bic.body.as_deref().unwrap()).unwrap();
+    let ts: i64 = v["entry"][0]["changes"][0]["value"]["calls"][0]["timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (ts - (bic.received_at_ms / 1000) as i64).abs() < 60,
+        "timestamp moved to now: {ts}"
+    );
     for c in &caps {
         assert!(wacall::core::webhook::verify_signature(
             b"shared-secret",

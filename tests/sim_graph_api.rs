@@ -9,7 +9,7 @@ use wacall::core::audio::Tone;
 use wacall::core::sim::call::Timers;
 use wacall::core::webhook::Business;
 use wacall::io::media::Source;
-use wacall::io::sim::call::{CallSpec, Event, Meta, run_meta_call};
+use wacall::io::sim::call::{CallSpec, Event, Meta, fresh_call_id, run_meta_call};
 use wacall::io::sim::graph_api::{GraphApi, Injection};
 use wacall::io::sim::peer::PeerConfig;
 
@@ -49,7 +49,7 @@ async fn fixture() -> Fixture {
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (stop, stop_rx) = watch::channel(false);
-    let done = tokio::spawn(run_meta_call(spec, meta, tx, stop_rx));
+    let done = tokio::spawn(run_meta_call(spec, meta, fresh_call_id(), tx, stop_rx));
     let call_id = match rx.recv().await {
         Some(Event::Milestone { call_id, .. }) => call_id,
         _ => panic!("no offered event"),

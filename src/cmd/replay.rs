@@ -52,7 +52,7 @@ pub fn run(args: &ReplayArgs, term: &Term) -> Result<u8, CliError> {
     }
     .map_err(super::write_failed)?;
     if forwarding {
-        return super::replay_forward::run(args, &story, term);
+        return super::replay_forward::run(args, &deliveries, &story, term);
     }
     Ok(u8::from(story.troubled()))
 }

@@ -43,10 +43,7 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
         let to = args.to.clone();
         Arc::new(move || match far_end(&to) {
             Ok(f) => FarEndSetup::now(f),
-            Err(e) => FarEndSetup {
-                name: to.clone(),
-                ready: Box::pin(std::future::ready(Err(anyhow::anyhow!("{e}")))),
-            },
+            Err(e) => FarEndSetup::failed(&to, anyhow::anyhow!("{e}")),
         })
     };
     let cfg = ServeConfig {

@@ -1,6 +1,7 @@
 //! `wacall replay`, offline: captured webhooks in, what happened out.
 
 mod load;
+pub mod plan;
 mod story;
 
 pub use load::{Delivery, LoadError, load};

@@ -95,6 +95,14 @@ impl FarEndSetup {
             ready: Box::pin(async move { Ok(far) }),
         }
     }
+
+    /// A far end that could not be made: the call fails with `why`.
+    pub fn failed(name: &str, why: anyhow::Error) -> FarEndSetup {
+        FarEndSetup {
+            name: name.to_string(),
+            ready: Box::pin(std::future::ready(Err(why))),
+        }
+    }
 }
 
 /// Runs one call until it ends; every step is reported on `events` as it happens.

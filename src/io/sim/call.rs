@@ -363,16 +363,21 @@ pub fn caller(index: usize) -> User {
     }
 }
 
+/// A new call id in WhatsApp's format.
+pub fn fresh_call_id() -> String {
+    let id_bytes: [u8; 40] = rand::random();
+    wacid(&id_bytes)
+}
+
 /// Runs one call through webhooks and the fake Graph API until it ends.
 pub async fn run_meta_call(
     spec: CallSpec,
     meta: Meta,
+    call_id: String,
     events: mpsc::UnboundedSender<Event>,
     mut stop: watch::Receiver<bool>,
 ) -> CallReport {
     let user = caller(spec.index);
-    let id_bytes: [u8; 40] = rand::random();
-    let call_id = wacid(&id_bytes);
     let peer = match WhatsAppPeer::new(spec.peer.clone()).await {
         Ok(p) => p,
         Err(e) => return failed_to_start(&spec, call_id, e),
@@ -478,8 +483,7 @@ pub async fn run_bic_call(
         wa_id: to,
     };
     let opaque = cmd.request.biz_opaque_callback_data.clone();
-    let id_bytes: [u8; 40] = rand::random();
-    let call_id = wacid(&id_bytes);
+    let call_id = fresh_call_id();
     let offer = cmd.request.sdp.clone().unwrap_or_default();
     let (peer, answer) = match WhatsAppPeer::answering(spec.peer.clone(), &offer).await {
         Ok(x) => x,

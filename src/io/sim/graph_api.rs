@@ -122,13 +122,15 @@ impl Desk {
 struct AppState {
     desk: Arc<Desk>,
     token: Arc<String>,
-    phone_number_id: Arc<String>,
+    /// The business numbers this Graph API serves.
+    phone_number_ids: Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 pub struct GraphApi {
     pub addr: SocketAddr,
     pub desk: Arc<Desk>,
     task: tokio::task::JoinHandle<()>,
+    phone_number_ids: Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 impl GraphApi {
@@ -141,8 +143,9 @@ impl GraphApi {
         let state = AppState {
             desk: desk.clone(),
             token: Arc::new(token.to_string()),
-            phone_number_id: Arc::new(phone_number_id.to_string()),
+            phone_number_ids: Arc::new(std::sync::RwLock::new(vec![phone_number_id.to_string()])),
         };
+        let state_ids = state.phone_number_ids.clone();
         let app = Router::new()
             .route("/{version}/{phone_number_id}/calls", post(calls))
             .fallback(not_found)
@@ -152,7 +155,20 @@ impl GraphApi {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(GraphApi { addr, desk, task })
+        Ok(GraphApi {
+            addr,
+            desk,
+            task,
+            phone_number_ids: state_ids,
+        })
+    }
+
+    /// Serves one more business number (replayed calls may come from several).
+    pub fn serve_number(&self, phone_number_id: &str) {
+        let mut ids = self.phone_number_ids.write().unwrap();
+        if !ids.iter().any(|i| i == phone_number_id) {
+            ids.push(phone_number_id.to_string());
+        }
     }
 
     /// The base URL a bridge's `--graph-url` takes.
@@ -258,7 +274,13 @@ async fn handle(
             None,
         ));
     }
-    if phone_number_id != s.phone_number_id.as_str() {
+    if !s
+        .phone_number_ids
+        .read()
+        .unwrap()
+        .iter()
+        .any(|i| i == phone_number_id)
+    {
         return Err(Rejection::unknown_object(phone_number_id));
     }
     let request = graph::validate(body)?;

@@ -1,7 +1,7 @@
 //! A run of simulated calls against a bridge: the fake Graph API up, the
 //! webhook target verified, N calls at a concurrency of C.
 
-use super::call::{CallSpec, Event, Meta, run_bic_call, run_meta_call};
+use super::call::{CallSpec, Event, Meta, fresh_call_id, run_bic_call, run_meta_call};
 use super::graph_api::{GraphApi, Injection, Seen};
 use super::webhooks::{Retry, Sender};
 use crate::core::sim::report::CallReport;
@@ -90,7 +90,7 @@ impl Sim {
             }
             let (meta, events, stop) = (meta.clone(), events.clone(), stop.clone());
             set.spawn(async move {
-                let report = run_meta_call(spec, meta, events.clone(), stop).await;
+                let report = run_meta_call(spec, meta, fresh_call_id(), events.clone(), stop).await;
                 let _ = events.send(Event::Ended(Box::new(report.clone())));
                 drop(permit);
                 report
@@ -104,6 +104,38 @@ impl Sim {
         }
         reports.sort_by_key(|r| r.index);
         reports
+    }
+
+    /// One call, for this business and with this call id (a replay
+    /// schedules its calls itself and must know their ids up front).
+    pub async fn run_one(
+        &self,
+        spec: CallSpec,
+        business: Business,
+        call_id: String,
+        events: mpsc::UnboundedSender<Event>,
+        stop: watch::Receiver<bool>,
+    ) -> CallReport {
+        self.graph.serve_number(&business.phone_number_id);
+        let meta = Meta {
+            business,
+            ..self.meta()
+        };
+        let report = run_meta_call(spec, meta, call_id, events.clone(), stop).await;
+        let _ = events.send(Event::Ended(Box::new(report.clone())));
+        report
+    }
+
+    /// Reports the bytes of every webhook delivered from now on.
+    pub fn log_webhooks(&mut self) -> mpsc::UnboundedReceiver<Vec<u8>> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.webhooks.log_to(tx);
+        rx
+    }
+
+    /// POSTs a body as Meta would, signed, with Meta's retries.
+    pub async fn deliver(&self, body: &[u8]) -> super::webhooks::Delivery {
+        self.webhooks.deliver_bytes(body).await
     }
 
     fn meta(&self) -> Meta {

@@ -42,6 +42,8 @@ pub struct Sender {
     url: String,
     app_secret: String,
     retry: Retry,
+    /// Every body delivered, for a replay that must send one again.
+    log: Option<tokio::sync::mpsc::UnboundedSender<Vec<u8>>>,
 }
 
 impl Sender {
@@ -51,7 +53,13 @@ impl Sender {
             url: url.to_string(),
             app_secret: app_secret.to_string(),
             retry,
+            log: None,
         })
+    }
+
+    /// Reports the bytes of every delivery made from now on.
+    pub fn log_to(&mut self, tx: tokio::sync::mpsc::UnboundedSender<Vec<u8>>) {
+        self.log = Some(tx);
     }
 
     /// POSTs one delivery: `X-Hub-Signature-256` over the exact bytes sent.
@@ -98,6 +106,9 @@ impl Sender {
             }
         }
         out.took = started.elapsed();
+        if let Some(log) = &self.log {
+            let _ = log.send(body.to_vec());
+        }
         out
     }
 
