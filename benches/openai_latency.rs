@@ -9,8 +9,14 @@
 //!   0-20 ms by nature: the goal is p99 under 25 ms.
 //!
 //! The stand-in streams 20 ms deltas every 40 ms, so each arrives to an
-//! empty queue and is measured. Run: `cargo bench --bench openai_latency`
-//! (BENCH_SECONDS, default 30).
+//! empty queue and is measured.
+//!
+//! Then the same call over `--openai-transport webrtc`, where Opus is
+//! forwarded: a caller packet's arrival to its write on the OpenAI leg, and
+//! an OpenAI packet's arrival to its departure toward the caller (the wait
+//! for the next 20 ms tick again).
+//!
+//! Run: `cargo bench --bench openai_latency` (BENCH_SECONDS, default 30).
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -24,10 +30,11 @@ use wacall::io::bridge::{self, BridgeConfig, Event, FarEndSetup, Signalling};
 use wacall::io::farend::FarEnd;
 use wacall::io::media::Source;
 use wacall::io::openai::standin_server::{StandInServer, StandInServerConfig};
-use wacall::io::openai::{OpenAi, OpenAiConfig};
+use wacall::io::openai::webrtc::OpenAiRtc;
+use wacall::io::openai::{OpenAi, OpenAiConfig, Transport};
 use wacall::io::sim::peer::{PeerConfig, WhatsAppPeer};
 
-async fn run(seconds: u64) -> serde_json::Value {
+async fn run(seconds: u64, transport: Transport) -> serde_json::Value {
     let ai = StandInServer::start(
         "127.0.0.1:0".parse().unwrap(),
         StandInServerConfig {
@@ -59,12 +66,16 @@ async fn run(seconds: u64) -> serde_json::Value {
         prices: Prices::for_model("gpt-realtime"),
         connect_timeout: Duration::from_secs(5),
         reconnect_for: Duration::from_secs(5),
+        transport,
     };
     let far = FarEndSetup {
         name: "openai".into(),
-        ready: Box::pin(
-            async move { Ok(Box::new(OpenAi::connect(cfg).await?) as Box<dyn FarEnd>) },
-        ),
+        ready: Box::pin(async move {
+            Ok(match transport {
+                Transport::WebSocket => Box::new(OpenAi::connect(cfg).await?) as Box<dyn FarEnd>,
+                Transport::WebRtc => Box::new(OpenAiRtc::connect(cfg).await?),
+            })
+        }),
     };
     let bcfg = BridgeConfig {
         answerer: AnswererConfig {
@@ -104,28 +115,50 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let s = rt.block_on(run(seconds));
-    println!(
-        "OpenAI far end latency inside the bridge, {seconds} s call on loopback ({} responses):",
-        s["responses"]
-    );
-    for (name, key) in [
+    for (transport, title, ways) in [
         (
-            "RTP in -> append written (caller to AI)",
-            "rtp_in_to_append_out",
+            Transport::WebSocket,
+            "websocket",
+            [
+                (
+                    "RTP in -> append written (caller to AI)",
+                    "rtp_in_to_append_out",
+                ),
+                (
+                    "delta in -> frame out (AI to caller)",
+                    "delta_in_to_frame_out",
+                ),
+            ],
         ),
         (
-            "delta in -> frame out (AI to caller)",
-            "delta_in_to_frame_out",
+            Transport::WebRtc,
+            "webrtc",
+            [
+                (
+                    "RTP in -> RTP out to OpenAI (caller to AI)",
+                    "rtp_in_to_openai_out",
+                ),
+                (
+                    "OpenAI RTP in -> RTP out (AI to caller)",
+                    "openai_in_to_rtp_out",
+                ),
+            ],
         ),
     ] {
-        let q = &s["latency"][key];
+        let s = rt.block_on(run(seconds, transport));
         println!(
-            "  {name:<42} n {:5}  p50 {:6.2} ms  p99 {:6.2} ms  max {:6.2} ms",
-            q["count"],
-            q["p50_ms"].as_f64().unwrap_or(f64::NAN),
-            q["p99_ms"].as_f64().unwrap_or(f64::NAN),
-            q["max_ms"].as_f64().unwrap_or(f64::NAN)
+            "OpenAI far end latency inside the bridge, {title}, {seconds} s call on loopback ({} responses):",
+            s["responses"]
         );
+        for (name, key) in ways {
+            let q = &s["latency"][key];
+            println!(
+                "  {name:<44} n {:5}  p50 {:6.2} ms  p99 {:6.2} ms  max {:6.2} ms",
+                q["count"],
+                q["p50_ms"].as_f64().unwrap_or(f64::NAN),
+                q["p99_ms"].as_f64().unwrap_or(f64::NAN),
+                q["max_ms"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
     }
 }

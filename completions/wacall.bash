@@ -131,7 +131,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__bridge)
-            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --duration --record --force --input-device --output-device --mute --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --duration --record --force --input-device --output-device --mute --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +263,10 @@ _wacall() {
                     ;;
                 --openai-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openai-transport)
+                    COMPREPLY=($(compgen -W "websocket webrtc" -- "${cur}"))
                     return 0
                     ;;
                 --price)
@@ -775,7 +779,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__serve)
-            opts="-v -q -h -V --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -907,6 +911,10 @@ _wacall() {
                     ;;
                 --openai-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openai-transport)
+                    COMPREPLY=($(compgen -W "websocket webrtc" -- "${cur}"))
                     return 0
                     ;;
                 --price)

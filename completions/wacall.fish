@@ -91,7 +91,9 @@ complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l greeting -d 'Th
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l vad -d 'Turn detection: silence-based (server) or model-based (semantic)' -r -f -a "server\t''
 semantic\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l transcription-model -d 'Model that transcribes the caller; `none` for no caller transcript' -r
-complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l openai-url -d 'The Realtime WebSocket endpoint (point it at `wacall sim openai`)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l openai-url -d 'The Realtime WebSocket endpoint (point it at `wacall sim openai`); the WebRTC transport posts to `/calls` beside it' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l openai-transport -d 'How audio reaches OpenAI: PCM events on a WebSocket (decoded and resampled), or Opus forwarded untouched on a WebRTC leg' -r -f -a "websocket\t''
+webrtc\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l price -d 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
@@ -283,7 +285,9 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l greeting -d 'The
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l vad -d 'Turn detection: silence-based (server) or model-based (semantic)' -r -f -a "server\t''
 semantic\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l transcription-model -d 'Model that transcribes the caller; `none` for no caller transcript' -r
-complete -c wacall -n "__fish_wacall_using_subcommand serve" -l openai-url -d 'The Realtime WebSocket endpoint (point it at `wacall sim openai`)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l openai-url -d 'The Realtime WebSocket endpoint (point it at `wacall sim openai`); the WebRTC transport posts to `/calls` beside it' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l openai-transport -d 'How audio reaches OpenAI: PCM events on a WebSocket (decoded and resampled), or Opus forwarded untouched on a WebRTC leg' -r -f -a "websocket\t''
+webrtc\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l price -d 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''

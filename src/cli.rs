@@ -483,17 +483,28 @@ pub struct OpenAiArgs {
     /// Model that transcribes the caller; `none` for no caller transcript
     #[arg(long, value_name = "MODEL", default_value = "gpt-4o-mini-transcribe")]
     pub transcription_model: String,
-    /// The Realtime WebSocket endpoint (point it at `wacall sim openai`)
+    /// The Realtime WebSocket endpoint (point it at `wacall sim openai`); the
+    /// WebRTC transport posts to `/calls` beside it
     #[arg(
         long,
         value_name = "URL",
         default_value = "wss://api.openai.com/v1/realtime"
     )]
     pub openai_url: String,
+    /// How audio reaches OpenAI: PCM events on a WebSocket (decoded and
+    /// resampled), or Opus forwarded untouched on a WebRTC leg
+    #[arg(long, value_enum, value_name = "TRANSPORT", default_value_t = OpenAiTransport::Websocket)]
+    pub openai_transport: OpenAiTransport,
     /// Override a price for the cost estimate, in USD per million tokens:
     /// audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)
     #[arg(long, value_name = "NAME=USD")]
     pub price: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OpenAiTransport {
+    Websocket,
+    Webrtc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

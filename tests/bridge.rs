@@ -828,6 +828,15 @@ fn standin(extra: &[&str]) -> StandIn {
 
 #[test]
 fn openai_in_graph_mode_answers_turns_and_terminates() {
+    openai_graph_call("websocket");
+}
+
+#[test]
+fn openai_over_webrtc_in_graph_mode_answers_turns_and_terminates() {
+    openai_graph_call("webrtc");
+}
+
+fn openai_graph_call(transport: &str) {
     let ai = standin(&[]);
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("turns.wav");
@@ -838,6 +847,7 @@ fn openai_in_graph_mode_answers_turns_and_terminates() {
     let mut call = graph_call(&["--seconds", "30", "--send", wav.to_str().unwrap()]);
     let bridge = call
         .bridge(&["--to", "openai", "--openai-url", &ai.1, "--duration", "3.5"])
+        .args(["--openai-transport", transport])
         .env("OPENAI_API_KEY", "sk-test-key")
         .output()
         .unwrap();
@@ -857,6 +867,10 @@ fn openai_in_graph_mode_answers_turns_and_terminates() {
     );
     let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
     assert_eq!(summary["far_end_summary"]["responses"], 1, "{summary:#}");
+    assert_eq!(
+        summary["far_end_summary"]["transport"], transport,
+        "{summary:#}"
+    );
     assert!(!String::from_utf8_lossy(&bridge.stdout).contains("sk-test-key"));
     let r = call.sim_report();
     assert!(

@@ -2,11 +2,14 @@
 //! simulated WhatsApp caller, the real bridge (WebRTC, Opus, the media
 //! loop) and the OpenAI stand-in on a real WebSocket.
 
+mod tones;
+
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
-use wacall::core::audio::{FRAME, Tone, level_dbfs};
+use tones::{frames_at, script};
+use wacall::core::audio::{FRAME, level_dbfs};
 use wacall::core::bridge::{BridgeReport, Ending};
 use wacall::core::realtime::standin::StandInConfig;
 use wacall::core::realtime::{Prices, SessionConfig};
@@ -18,24 +21,6 @@ use wacall::io::openai::standin_server::{StandInServer, StandInServerConfig};
 use wacall::io::openai::{OpenAi, OpenAiConfig};
 use wacall::io::sim::peer::{PeerConfig, WhatsAppPeer};
 
-/// A caller who says `hz` for `talk_ms` and then is quiet, once per entry.
-fn script(turns: &[(f64, u64, u64)]) -> Source {
-    let mut data = Vec::new();
-    for &(hz, talk_ms, quiet_ms) in turns {
-        let mut t = Tone::new(hz, 0.3);
-        for _ in 0..talk_ms / 20 {
-            data.extend_from_slice(&t.frame());
-        }
-        data.extend(std::iter::repeat_n(0i16, quiet_ms as usize * 48));
-    }
-    // A long quiet tail so the script does not loop within a test.
-    data.extend(std::iter::repeat_n(0i16, 48_000 * 30));
-    Source::Samples {
-        data: Arc::new(data),
-        pos: 0,
-    }
-}
-
 fn openai_config(url: String, key: &str) -> OpenAiConfig {
     OpenAiConfig {
         url,
@@ -44,6 +29,7 @@ fn openai_config(url: String, key: &str) -> OpenAiConfig {
         prices: Prices::for_model("gpt-realtime"),
         connect_timeout: Duration::from_secs(5),
         reconnect_for: Duration::from_secs(5),
+        transport: Default::default(),
     }
 }
 
@@ -142,30 +128,6 @@ async fn call(caller: Source, cfg: OpenAiConfig, seconds: u64) -> Outcome {
         notes,
         spoken,
     }
-}
-
-/// Share of a frame's power at `hz` (a one-bin DFT).
-fn share_at(f: &[i16], hz: f64) -> f64 {
-    let (mut re, mut im, mut total) = (0.0, 0.0, 0.0);
-    for (i, &s) in f.iter().enumerate() {
-        let x = f64::from(s);
-        let w = std::f64::consts::TAU * hz * i as f64 / 48_000.0;
-        re += x * w.cos();
-        im += x * w.sin();
-        total += x * x;
-    }
-    if total == 0.0 {
-        return 0.0;
-    }
-    2.0 * (re * re + im * im) / (f.len() as f64 * total)
-}
-
-/// 20 ms frames of `heard` that are mostly a tone at `hz`.
-fn frames_at(heard: &[i16], hz: f64) -> usize {
-    heard
-        .chunks(FRAME)
-        .filter(|f| level_dbfs(f) > -35.0 && share_at(f, hz) > 0.5)
-        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

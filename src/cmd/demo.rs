@@ -51,6 +51,7 @@ pub fn run(args: &DemoArgs, term: &Term) -> Result<u8, CliError> {
                 prices: Prices::for_model("gpt-realtime"),
                 connect_timeout: Duration::from_secs(5),
                 reconnect_for: Duration::from_secs(5),
+                transport: Default::default(),
             };
             _standin = Some(server);
             (demo::turns(CALLER_HZ), super::openai::setup(cfg))

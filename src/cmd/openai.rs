@@ -1,14 +1,15 @@
 //! `--to openai` settings from flags, the environment and `.env`, and
 //! `wacall sim openai`, the stand-in for the Realtime API.
 
-use crate::cli::{OpenAiArgs, SimOpenAiArgs, VadKind};
+use crate::cli::{OpenAiArgs, OpenAiTransport, SimOpenAiArgs, VadKind};
 use crate::core::realtime::standin::StandInConfig;
 use crate::core::realtime::{Prices, SessionConfig, Vad};
 use crate::error::CliError;
 use crate::io::bridge::FarEndSetup;
 use crate::io::farend::FarEnd;
 use crate::io::openai::standin_server::{StandInServer, StandInServerConfig};
-use crate::io::openai::{OpenAi, OpenAiConfig};
+use crate::io::openai::webrtc::OpenAiRtc;
+use crate::io::openai::{OpenAi, OpenAiConfig, Transport};
 use crate::output::Term;
 use std::path::Path;
 use std::time::Duration;
@@ -82,6 +83,10 @@ pub fn config(args: &OpenAiArgs, key: String) -> Result<OpenAiConfig, CliError> 
         prices,
         connect_timeout: Duration::from_secs(10),
         reconnect_for: Duration::from_secs(15),
+        transport: match args.openai_transport {
+            OpenAiTransport::Websocket => Transport::WebSocket,
+            OpenAiTransport::Webrtc => Transport::WebRtc,
+        },
     })
 }
 
@@ -90,8 +95,10 @@ pub fn setup(cfg: OpenAiConfig) -> FarEndSetup {
     FarEndSetup {
         name: format!("openai:{}", cfg.session.model),
         ready: Box::pin(async move {
-            let far = OpenAi::connect(cfg).await?;
-            Ok(Box::new(far) as Box<dyn FarEnd>)
+            Ok(match cfg.transport {
+                Transport::WebSocket => Box::new(OpenAi::connect(cfg).await?) as Box<dyn FarEnd>,
+                Transport::WebRtc => Box::new(OpenAiRtc::connect(cfg).await?),
+            })
         }),
     }
 }

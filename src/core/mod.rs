@@ -9,6 +9,7 @@ pub mod input;
 pub mod lint;
 pub mod metrics;
 pub mod realtime;
+pub mod relay;
 pub mod replay;
 pub mod rtp;
 pub mod sdp;

@@ -8,7 +8,7 @@ use crate::core::audio::{
     AudioIn, Decoder, Encoder, FRAME, JitterBuffer, JitterStats, Playout, RATE, Tone,
 };
 use crate::core::rtp::{Packetizer, dtmf_event, dtmf_payload};
-use crate::io::farend::{FarEnd, Note};
+use crate::io::farend::{FarEnd, Note, OpusPacket};
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use std::path::Path;
@@ -183,6 +183,8 @@ pub async fn run_media(
         Some(c) => Some((JitterBuffer::new(c), Decoder::new()?)),
         None => None,
     };
+    // A passthrough far end takes the caller's Opus as it came.
+    let passthrough = far.passthrough();
     loop {
         let started = began.is_some();
         tokio::select! {
@@ -212,7 +214,17 @@ pub async fn run_media(
             }
             Some((at, p)) = packets.recv() => {
                 decoded.clear();
-                let buffered = match jitter.as_mut() {
+                let forwarded = passthrough && p.header.payload_type == cfg.opus_pt;
+                if forwarded {
+                    far.hear_opus(OpusPacket {
+                        ssrc: p.header.ssrc,
+                        sequence: p.header.sequence_number,
+                        timestamp: p.header.timestamp,
+                        payload: p.payload.clone(),
+                        at,
+                    });
+                }
+                let buffered = forwarded || match jitter.as_mut() {
                     Some((jb, _)) if p.header.payload_type == cfg.opus_pt => {
                         let ms = at.saturating_duration_since(epoch).as_secs_f64() * 1000.0;
                         jb.push(p.header.sequence_number, p.header.timestamp, &p.payload, ms);
@@ -346,8 +358,22 @@ async fn send_tick(
     {
         *pending_dtmf = Some((ev, 0));
     }
+    // A far end's packet longer than 20 ms covers the next ticks too.
+    let now_frame =
+        ((began.elapsed() + FRAME_TIME / 2).as_micros() / FRAME_TIME.as_micros()) as u64;
+    if *sent_frames > now_frame {
+        return Ok(skipped);
+    }
     let first = *sent_frames == 0;
-    let frame = far.speak();
+    let opus = if far.passthrough() {
+        Some(far.speak_opus())
+    } else {
+        None
+    };
+    let frame = match opus {
+        Some(_) => [0; FRAME],
+        None => far.speak(),
+    };
     let packets = match (pending_dtmf.as_mut(), cfg.dtmf_pt) {
         // 100 ms of event, then the end packet three times (RFC 4733 §2.5.1.4).
         (Some((ev, n)), Some(pt)) => {
@@ -373,9 +399,16 @@ async fn send_tick(
             out
         }
         _ => {
-            let payload = encoder.encode(&frame)?;
-            let (seq, ts) = packetizer.next(FRAME as u32);
-            vec![(cfg.opus_pt, first, seq, ts, Bytes::from(payload))]
+            let (payload, samples) = match opus.flatten() {
+                Some(p) => {
+                    let n = crate::core::relay::opus_samples(&p).unwrap_or(FRAME as u32);
+                    (p, n)
+                }
+                None => (Bytes::from(encoder.encode(&frame)?), FRAME as u32),
+            };
+            let (seq, ts) = packetizer.next(samples);
+            *sent_frames += u64::from(samples / FRAME as u32).saturating_sub(1);
+            vec![(cfg.opus_pt, first, seq, ts, payload)]
         }
     };
     *sent_frames += 1;

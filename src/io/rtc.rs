@@ -105,6 +105,8 @@ pub enum PeerEvent {
     State(RTCPeerConnectionState),
     GatheringComplete,
     Track(Arc<dyn TrackRemote>),
+    /// A data channel the other side opened.
+    DataChannel(Arc<dyn webrtc::data_channel::DataChannel>),
 }
 
 /// A handler that turns callbacks into [`PeerEvent`]s on a channel.
@@ -132,5 +134,8 @@ impl PeerConnectionEventHandler for Events {
     }
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
         let _ = self.0.send(PeerEvent::Track(track));
+    }
+    async fn on_data_channel(&self, dc: Arc<dyn webrtc::data_channel::DataChannel>) {
+        let _ = self.0.send(PeerEvent::DataChannel(dc));
     }
 }

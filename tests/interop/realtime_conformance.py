@@ -1,8 +1,10 @@
 """Checks captured Realtime API frames against OpenAI's own published types.
 
-Input: JSON Lines of {"dir": "client"|"server", "frame": "<text>"}.
-Every client frame must validate as `RealtimeClientEvent` and every server
-frame as `RealtimeServerEvent` from the official `openai` package, with no
+Input: JSON Lines of {"dir": "client"|"server"|"session", "frame": "<text>"}.
+Every client frame must validate as `RealtimeClientEvent`, every server
+frame as `RealtimeServerEvent`, and a session (the `session` field of a
+WebRTC `POST /v1/realtime/calls`) as `RealtimeSessionCreateRequest`, all
+from the official `openai` package, with no
 field the types do not know (the package's models accept extra fields, so
 that is checked separately). Prints counts per event type; exits 1 on any
 failure.
@@ -13,7 +15,7 @@ import sys
 from collections import Counter
 
 from pydantic import BaseModel, TypeAdapter
-from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent
+from openai.types.realtime import RealtimeClientEvent, RealtimeServerEvent, RealtimeSessionCreateRequest
 
 
 def extras(value, path="$"):
@@ -34,7 +36,11 @@ def extras(value, path="$"):
 
 
 def main(path):
-    adapters = {"client": TypeAdapter(RealtimeClientEvent), "server": TypeAdapter(RealtimeServerEvent)}
+    adapters = {
+        "client": TypeAdapter(RealtimeClientEvent),
+        "server": TypeAdapter(RealtimeServerEvent),
+        "session": TypeAdapter(RealtimeSessionCreateRequest),
+    }
     seen = Counter()
     failures = []
     for n, line in enumerate(open(path), 1):

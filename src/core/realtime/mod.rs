@@ -5,9 +5,11 @@
 pub mod conversation;
 pub mod events;
 pub mod playout;
+pub mod rtc_conversation;
 pub mod session;
 pub mod standin;
 
 pub use conversation::{Conversation, Notice, Outgoing};
 pub use events::{ClientEvent, Role, ServerEvent, Usage};
+pub use rtc_conversation::RtcConversation;
 pub use session::{Prices, SessionConfig, Vad};

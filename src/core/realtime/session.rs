@@ -43,7 +43,19 @@ impl Default for SessionConfig {
 impl SessionConfig {
     /// `session.update` in the GA shape: PCM16 at 24 kHz both ways.
     pub fn update(&self) -> ClientEvent {
-        let pcm = json!({"type": "audio/pcm", "rate": 24000});
+        ClientEvent::SessionUpdate {
+            session: self.session(true),
+        }
+    }
+
+    /// The session a WebRTC call is created with: audio is Opus on the
+    /// media track there, so no audio formats are named.
+    pub fn webrtc_session(&self) -> Value {
+        self.session(false)
+    }
+
+    fn session(&self, pcm: bool) -> Value {
+        let format = json!({"type": "audio/pcm", "rate": 24000});
         let turn = match self.vad {
             Vad::Server => {
                 json!({"type": "server_vad", "create_response": true, "interrupt_response": true})
@@ -52,22 +64,22 @@ impl SessionConfig {
                 json!({"type": "semantic_vad", "create_response": true, "interrupt_response": true})
             }
         };
-        let mut input = json!({"format": pcm, "turn_detection": turn});
+        let mut input = json!({"turn_detection": turn});
+        let mut output = json!({"voice": self.voice});
+        if pcm {
+            input["format"] = format.clone();
+            output["format"] = format;
+        }
         if let Some(model) = &self.transcription {
             input["transcription"] = json!({"model": model});
         }
-        ClientEvent::SessionUpdate {
-            session: json!({
-                "type": "realtime",
-                "model": self.model,
-                "instructions": self.instructions,
-                "output_modalities": ["audio"],
-                "audio": {
-                    "input": input,
-                    "output": {"format": pcm, "voice": self.voice},
-                },
-            }),
-        }
+        json!({
+            "type": "realtime",
+            "model": self.model,
+            "instructions": self.instructions,
+            "output_modalities": ["audio"],
+            "audio": {"input": input, "output": output},
+        })
     }
 
     /// The greeting as a response the model is asked for.

@@ -282,6 +282,11 @@ impl StandIn {
         vec![self.event(json!({"type": "session.updated", "session": eff}))]
     }
 
+    /// Caller audio that came as media (WebRTC) instead of `append` events.
+    pub fn audio(&mut self, pcm: &[i16], now: u64) -> Vec<String> {
+        self.append(pcm, now)
+    }
+
     fn append(&mut self, pcm: &[i16], now: u64) -> Vec<String> {
         self.log.appended_ms += pcm.len() as u64 / 24;
         self.carry.extend_from_slice(pcm);

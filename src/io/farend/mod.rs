@@ -18,6 +18,16 @@ use crate::core::audio::{FRAME, JitterConfig};
 use crate::io::media::Source;
 use std::time::Instant;
 
+/// One Opus packet from the caller, as received (for passthrough far ends).
+#[derive(Debug, Clone)]
+pub struct OpusPacket {
+    pub ssrc: u32,
+    pub sequence: u16,
+    pub timestamp: u32,
+    pub payload: bytes::Bytes,
+    pub at: Instant,
+}
+
 /// Something a far end wants shown (a transcript line, usage, an error).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Note {
@@ -52,6 +62,17 @@ pub trait FarEnd: Send {
     /// A far end that plays in real time (a speaker) wants the caller's
     /// packets smoothed by a jitter buffer first; the rest want them now.
     fn jitter_buffer(&self) -> Option<JitterConfig> {
+        None
+    }
+    /// Opus passthrough (OpenAI over WebRTC): the caller's Opus packets go
+    /// to `hear_opus` as received and the caller gets what `speak_opus`
+    /// gives, with no decoding at all; `hear` and `speak` are not called.
+    fn passthrough(&self) -> bool {
+        false
+    }
+    fn hear_opus(&mut self, _packet: OpusPacket) {}
+    /// The next Opus packet for the caller; `None` sends silence.
+    fn speak_opus(&mut self) -> Option<bytes::Bytes> {
         None
     }
 }
@@ -101,5 +122,14 @@ impl FarEnd for Box<dyn FarEnd> {
     }
     fn jitter_buffer(&self) -> Option<JitterConfig> {
         (**self).jitter_buffer()
+    }
+    fn passthrough(&self) -> bool {
+        (**self).passthrough()
+    }
+    fn hear_opus(&mut self, packet: OpusPacket) {
+        (**self).hear_opus(packet)
+    }
+    fn speak_opus(&mut self) -> Option<bytes::Bytes> {
+        (**self).speak_opus()
     }
 }

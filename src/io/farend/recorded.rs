@@ -92,6 +92,16 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
     fn jitter_buffer(&self) -> Option<crate::core::audio::JitterConfig> {
         self.inner.jitter_buffer()
     }
+    // Passthrough audio is never decoded, so there is nothing to record.
+    fn passthrough(&self) -> bool {
+        self.inner.passthrough()
+    }
+    fn hear_opus(&mut self, packet: super::OpusPacket) {
+        self.inner.hear_opus(packet)
+    }
+    fn speak_opus(&mut self) -> Option<bytes::Bytes> {
+        self.inner.speak_opus()
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 mod link;
 pub mod socket;
+pub mod standin_rtc;
 pub mod standin_server;
+pub mod webrtc;
 
 use crate::core::realtime::{Conversation, Notice, Prices, Role, SessionConfig};
 use crate::core::sim::report::quantile;
@@ -28,6 +30,17 @@ pub struct OpenAiConfig {
     pub connect_timeout: Duration,
     /// How long a dropped socket may take to come back before the call ends.
     pub reconnect_for: Duration,
+    pub transport: Transport,
+}
+
+/// How the call's audio reaches OpenAI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transport {
+    /// PCM16 at 24 kHz in events on the WebSocket (decoded, resampled).
+    #[default]
+    WebSocket,
+    /// Opus forwarded on a WebRTC leg; events on the `oai-events` channel.
+    WebRtc,
 }
 
 impl std::fmt::Debug for OpenAiConfig {
@@ -37,6 +50,7 @@ impl std::fmt::Debug for OpenAiConfig {
             .field("url", &self.url)
             .field("key", &"<redacted>")
             .field("session", &self.session)
+            .field("transport", &self.transport)
             .finish()
     }
 }
@@ -97,7 +111,7 @@ impl OpenAi {
     }
 }
 
-fn note_of(n: Notice) -> Note {
+pub(crate) fn note_of(n: Notice) -> Note {
     match n {
         Notice::Said {
             who: Role::Caller,
@@ -131,7 +145,7 @@ fn note_of(n: Notice) -> Note {
     }
 }
 
-fn ms_quantiles(v: &[Duration]) -> serde_json::Value {
+pub(crate) fn ms_quantiles(v: &[Duration]) -> serde_json::Value {
     let mut ms: Vec<f64> = v.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
     ms.sort_by(f64::total_cmp);
     json!({
@@ -178,6 +192,7 @@ impl FarEnd for OpenAi {
         let c = &s.conv;
         Some(json!({
             "far_end": "openai",
+            "transport": "websocket",
             "model": self.model,
             "responses": c.responses,
             "barge_ins": c.barge_ins,

@@ -30,6 +30,8 @@ pub struct StandInServerConfig {
 pub enum Dir {
     FromClient,
     ToClient,
+    /// The session a WebRTC call was created with (its form field).
+    Session,
 }
 
 /// One connection as the stand-in saw it.
@@ -72,6 +74,11 @@ impl StandInServer {
                 let first = conns.lock().unwrap().is_empty();
                 let (cfg, conns, refs) = (cfg.clone(), conns.clone(), refs.clone());
                 tokio::spawn(async move {
+                    // One port for both transports: WebRTC calls are a POST.
+                    if is_post(&tcp).await {
+                        super::standin_rtc::serve_http(tcp, cfg, conns, refs).await;
+                        return;
+                    }
                     let drop_after = if first { cfg.drop_first_after } else { None };
                     serve(tcp, cfg, drop_after, conns, refs).await;
                 });
@@ -93,6 +100,19 @@ impl StandInServer {
     pub fn logs(&self) -> Vec<Connection> {
         self.connections.lock().unwrap().clone()
     }
+}
+
+/// Whether a new connection starts with `POST ` (bounded wait for the bytes).
+async fn is_post(tcp: &TcpStream) -> bool {
+    let mut head = [0u8; 5];
+    for _ in 0..50 {
+        match tcp.peek(&mut head).await {
+            Ok(n) if n >= 5 => return &head == b"POST ",
+            Ok(0) | Err(_) => return false,
+            Ok(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+    false
 }
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> ErrorResponse {

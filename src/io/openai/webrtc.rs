@@ -1,0 +1,489 @@
+//! The OpenAI Realtime API as a far end over WebRTC (`--openai-transport
+//! webrtc`): a second peer connection, offered by us and answered by
+//! `POST /v1/realtime/calls`, with the `oai-events` data channel. The
+//! caller's Opus is forwarded to OpenAI without decoding and OpenAI's Opus
+//! to the caller, each leg re-originated (our SSRC, our sequence numbers and
+//! timestamps, no foreign header extensions).
+
+use super::OpenAiConfig;
+use crate::core::realtime::{Notice, Prices, RtcConversation};
+use crate::core::relay::{Reorigin, TickQueue};
+use crate::io::farend::{FarEnd, Note, OpusPacket};
+use crate::io::rtc::{self, Codecs, Events, PeerEvent};
+use anyhow::{Context, anyhow, bail};
+use bytes::Bytes;
+use serde_json::json;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use webrtc::data_channel::{DataChannel, DataChannelEvent};
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
+use webrtc::media_stream::track_remote::TrackRemoteEvent;
+use webrtc::peer_connection::{
+    PeerConnection, PeerConnectionBuilder, RTCPeerConnectionState, RTCSessionDescription,
+    SettingEngineBuilder,
+};
+use webrtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
+
+/// OpenAI's Opus payload type in its answers; ours must match what it accepts.
+const OPUS_PT: u8 = 111;
+/// OpenAI audio held for the caller beyond this is dropped (oldest first).
+const HOLD: usize = 5;
+/// 0.5 s of ticks with a standing queue before it is trimmed.
+const STANDING_TICKS: u32 = 25;
+
+/// The calls endpoint for a Realtime WebSocket URL:
+/// `wss://host/v1/realtime` → `https://host/v1/realtime/calls`.
+pub fn calls_url(ws_url: &str) -> anyhow::Result<String> {
+    let (scheme, rest) = ws_url
+        .split_once("://")
+        .ok_or_else(|| anyhow!("`{ws_url}` has no scheme"))?;
+    let http = match scheme {
+        "wss" => "https",
+        "ws" => "http",
+        other => bail!("`{ws_url}`: expected ws:// or wss://, got {other}://"),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    Ok(format!("{http}://{}/calls", rest.trim_end_matches('/')))
+}
+
+struct Shared {
+    conv: RtcConversation,
+    /// OpenAI's Opus for the caller with its arrival, in arrival order.
+    queue: TickQueue<(Bytes, Instant)>,
+    notes: Vec<Note>,
+    failure: Option<String>,
+    /// Caller packet arrival to its write on the OpenAI leg.
+    forward_latency: Vec<Duration>,
+    /// OpenAI packet arrival to its departure toward the caller.
+    return_latency: Vec<Duration>,
+    flushed: u64,
+    forwarded: u64,
+    received: u64,
+}
+
+pub struct OpenAiRtc {
+    shared: Arc<Mutex<Shared>>,
+    to_ai: mpsc::UnboundedSender<OpusPacket>,
+    events_out: mpsc::UnboundedSender<String>,
+    pc: Arc<dyn PeerConnection>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    model: String,
+    prices: Prices,
+    call_id: Option<String>,
+}
+
+impl Drop for OpenAiRtc {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        let pc = self.pc.clone();
+        if let Ok(h) = tokio::runtime::Handle::try_current() {
+            h.spawn(async move {
+                let _ = pc.close().await;
+            });
+        }
+    }
+}
+
+fn loopback_host(url: &str) -> bool {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, r)| r)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    let host = host
+        .rsplit_once(':')
+        .map_or(host, |(h, _)| h)
+        .trim_matches(['[', ']']);
+    host == "localhost"
+        || host
+            .parse::<IpAddr>()
+            .is_ok_and(|ip: IpAddr| ip.is_loopback())
+}
+
+impl OpenAiRtc {
+    /// Offers, posts the offer with the session, applies OpenAI's answer and
+    /// waits for the data channel: a bad key or model fails here, before
+    /// the WhatsApp call is accepted.
+    pub async fn connect(cfg: OpenAiConfig) -> anyhow::Result<OpenAiRtc> {
+        let url = calls_url(&cfg.url)?;
+        let codecs = Codecs {
+            opus_pt: OPUS_PT,
+            opus_fmtp: "minptime=10;useinbandfec=1".into(),
+            dtmf_pt: None,
+        };
+        let (me, registry) = rtc::media_engine(&codecs)?;
+        let local = loopback_host(&url);
+        let mut se = SettingEngineBuilder::new();
+        if local {
+            se = se.with_include_loopback_candidate(true);
+        }
+        let bind = IpAddr::from(if local { [127, 0, 0, 1] } else { [0, 0, 0, 0] });
+        let (events, mut peer_events) = Events::channel();
+        let pc: Arc<dyn PeerConnection> = Arc::new(
+            PeerConnectionBuilder::new()
+                .with_setting_engine(se.build())
+                .with_media_engine(me)
+                .with_interceptor_registry(registry)
+                .with_handler(events)
+                .with_udp_addrs(vec![SocketAddr::new(bind, 0)])
+                .build()
+                .await
+                .context("cannot start the WebRTC peer for OpenAI")?,
+        );
+        let ssrc: u32 = rand::random();
+        let track = rtc::audio_track(&codecs, ssrc, "wacall", "wacall-to-openai");
+        pc.add_transceiver_from_track(
+            track.clone() as Arc<dyn TrackLocal>,
+            Some(RTCRtpTransceiverInit {
+                direction: RTCRtpTransceiverDirection::Sendrecv,
+                streams: vec![],
+                send_encodings: vec![],
+            }),
+        )
+        .await?;
+        let dc = pc.create_data_channel("oai-events", None).await?;
+        let offer = pc.create_offer(None).await?;
+        pc.set_local_description(offer).await?;
+        let gathered = tokio::time::sleep(Duration::from_secs(2));
+        tokio::pin!(gathered);
+        let mut early = Vec::new();
+        loop {
+            tokio::select! {
+                e = peer_events.recv() => match e {
+                    Some(PeerEvent::GatheringComplete) | None => break,
+                    Some(other) => early.push(other),
+                },
+                _ = &mut gathered => break,
+            }
+        }
+        let offer = pc
+            .local_description()
+            .await
+            .ok_or_else(|| anyhow!("no local description for the OpenAI leg"))?;
+        let (answer, call_id) = post_offer(&url, &cfg, &offer.sdp).await?;
+        pc.set_remote_description(
+            RTCSessionDescription::answer(answer).context("OpenAI's answer does not parse")?,
+        )
+        .await
+        .context("OpenAI's answer cannot be applied")?;
+
+        let shared = Arc::new(Mutex::new(Shared {
+            conv: RtcConversation::new(cfg.session.clone()),
+            queue: TickQueue::new(HOLD, STANDING_TICKS),
+            notes: Vec::new(),
+            failure: None,
+            forward_latency: Vec::new(),
+            return_latency: Vec::new(),
+            flushed: 0,
+            forwarded: 0,
+            received: 0,
+        }));
+        // The data channel open, and the session announced, within the timeout.
+        let opened = tokio::time::timeout(cfg.connect_timeout, async {
+            loop {
+                match dc.poll().await {
+                    Some(DataChannelEvent::OnOpen) => return Ok(()),
+                    Some(DataChannelEvent::OnMessage(m)) => {
+                        let text = String::from_utf8_lossy(&m.data).to_string();
+                        shared.lock().unwrap().conv.on_text(&text);
+                    }
+                    Some(DataChannelEvent::OnClose) | None => {
+                        return Err(anyhow!("OpenAI closed the `oai-events` data channel"));
+                    }
+                    Some(_) => {}
+                }
+            }
+        })
+        .await;
+        match opened {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(_) => bail!(
+                "OpenAI's WebRTC leg did not connect within {:?} (ICE or DTLS toward OpenAI failed; check UDP egress)",
+                cfg.connect_timeout
+            ),
+        }
+        let (to_ai, from_bridge) = mpsc::unbounded_channel();
+        let (events_out, events_rx) = mpsc::unbounded_channel();
+        let tasks = vec![
+            tokio::spawn(forward_to_ai(
+                track,
+                Reorigin::new(ssrc, rand::random(), rand::random()),
+                from_bridge,
+                shared.clone(),
+            )),
+            tokio::spawn(channel(dc, events_rx, shared.clone())),
+            tokio::spawn(peer(peer_events, early, shared.clone())),
+        ];
+        Ok(OpenAiRtc {
+            shared,
+            to_ai,
+            events_out,
+            pc,
+            tasks,
+            model: cfg.session.model.clone(),
+            prices: cfg.prices,
+            call_id,
+        })
+    }
+
+    fn send_queued(&self) {
+        let out = self.shared.lock().unwrap().conv.drain();
+        for e in out {
+            let _ = self.events_out.send(e.to_json());
+        }
+    }
+}
+
+/// `POST /v1/realtime/calls`: the offer and the session as multipart form
+/// fields; OpenAI answers 201 with its SDP and the call's `Location`.
+async fn post_offer(
+    url: &str,
+    cfg: &OpenAiConfig,
+    offer: &str,
+) -> anyhow::Result<(String, Option<String>)> {
+    let client = crate::io::http::client(cfg.connect_timeout)?;
+    let form = reqwest::multipart::Form::new()
+        .text("sdp", offer.to_string())
+        .text("session", cfg.session.webrtc_session().to_string());
+    let resp = client
+        .post(url)
+        .bearer_auth(&cfg.key)
+        .multipart(form)
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "OpenAI Realtime (WebRTC): cannot reach {url}: {}",
+                e.without_url()
+            )
+        })?;
+    let status = resp.status();
+    let call_id = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| l.rsplit('/').next())
+        .map(str::to_string);
+    let body = resp.text().await.unwrap_or_default();
+    if !status.is_success() {
+        let why = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| body.chars().take(200).collect());
+        bail!(
+            "OpenAI Realtime (WebRTC) refused the call: HTTP {status}: {why} (check OPENAI_API_KEY and --model)"
+        );
+    }
+    if !body.starts_with("v=") {
+        bail!("OpenAI Realtime (WebRTC) answered HTTP {status} without an SDP answer");
+    }
+    Ok((body, call_id))
+}
+
+/// The caller's packets onto the OpenAI leg, re-originated.
+async fn forward_to_ai(
+    track: Arc<TrackLocalStaticRTP>,
+    mut ours: Reorigin,
+    mut from_bridge: mpsc::UnboundedReceiver<OpusPacket>,
+    shared: Arc<Mutex<Shared>>,
+) {
+    while let Some(p) = from_bridge.recv().await {
+        let (sequence_number, timestamp) = ours.map(p.ssrc, p.sequence, p.timestamp);
+        let packet = ::rtc::rtp::Packet {
+            header: ::rtc::rtp::Header {
+                version: 2,
+                payload_type: OPUS_PT,
+                sequence_number,
+                timestamp,
+                ssrc: ours.ssrc,
+                ..Default::default()
+            },
+            payload: p.payload,
+        };
+        let ok = track.write_rtp(packet).await.is_ok();
+        let mut s = shared.lock().unwrap();
+        if ok {
+            s.forwarded += 1;
+            s.forward_latency.push(p.at.elapsed());
+        }
+    }
+}
+
+/// The data channel: server events in, client events out.
+async fn channel(
+    dc: Arc<dyn DataChannel>,
+    mut out: mpsc::UnboundedReceiver<String>,
+    shared: Arc<Mutex<Shared>>,
+) {
+    loop {
+        tokio::select! {
+            e = dc.poll() => match e {
+                Some(DataChannelEvent::OnMessage(m)) => {
+                    let text = String::from_utf8_lossy(&m.data).to_string();
+                    let mut s = shared.lock().unwrap();
+                    s.conv.on_text(&text);
+                    if s.conv.take_flush() {
+                        s.flushed += s.queue.flush() as u64;
+                    }
+                }
+                Some(DataChannelEvent::OnClose) | None => {
+                    shared.lock().unwrap().failure.get_or_insert_with(|| "OpenAI closed the `oai-events` data channel".into());
+                    return;
+                }
+                Some(_) => {}
+            },
+            Some(text) = out.recv() => {
+                if let Err(e) = dc.send_text(&text).await {
+                    shared.lock().unwrap().note("openai", format!("a client event was not sent: {e}"));
+                }
+            }
+        }
+    }
+}
+
+impl Shared {
+    fn note(&mut self, kind: &'static str, text: String) {
+        self.notes.push(Note { kind, text });
+    }
+}
+
+/// OpenAI's audio track into the queue; the connection's failure noted.
+async fn peer(
+    mut events: mpsc::UnboundedReceiver<PeerEvent>,
+    early: Vec<PeerEvent>,
+    shared: Arc<Mutex<Shared>>,
+) {
+    let mut readers = tokio::task::JoinSet::new();
+    let handle = |e: PeerEvent, readers: &mut tokio::task::JoinSet<()>| match e {
+        PeerEvent::Track(track) => {
+            let shared = shared.clone();
+            readers.spawn(async move {
+                while let Some(e) = track.poll().await {
+                    if let TrackRemoteEvent::OnRtpPacket(p) = e
+                        && p.header.payload_type == OPUS_PT
+                    {
+                        let mut s = shared.lock().unwrap();
+                        s.received += 1;
+                        s.queue.push((p.payload, Instant::now()));
+                    }
+                }
+            });
+        }
+        PeerEvent::State(RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed) => {
+            shared
+                .lock()
+                .unwrap()
+                .failure
+                .get_or_insert_with(|| "the WebRTC connection to OpenAI failed".into());
+        }
+        _ => {}
+    };
+    for e in early {
+        handle(e, &mut readers);
+    }
+    while let Some(e) = events.recv().await {
+        handle(e, &mut readers);
+    }
+}
+
+fn note_of(n: Notice) -> Note {
+    super::note_of(n)
+}
+
+impl FarEnd for OpenAiRtc {
+    fn name(&self) -> String {
+        format!("openai:{} (webrtc)", self.model)
+    }
+
+    fn hear(&mut self, _samples: &[i16], _at: Instant) {}
+
+    fn speak(&mut self) -> [i16; crate::core::audio::FRAME] {
+        [0; crate::core::audio::FRAME]
+    }
+
+    fn passthrough(&self) -> bool {
+        true
+    }
+
+    fn hear_opus(&mut self, packet: OpusPacket) {
+        let _ = self.to_ai.send(packet);
+    }
+
+    fn speak_opus(&mut self) -> Option<Bytes> {
+        let mut s = self.shared.lock().unwrap();
+        let (p, at) = s.queue.pop()?;
+        s.return_latency.push(at.elapsed());
+        Some(p)
+    }
+
+    fn start(&mut self) {
+        self.shared.lock().unwrap().conv.media_started();
+        self.send_queued();
+    }
+
+    fn notes(&mut self) -> Vec<Note> {
+        self.send_queued();
+        let mut s = self.shared.lock().unwrap();
+        let notices = s.conv.notices();
+        let mut out = std::mem::take(&mut s.notes);
+        out.extend(notices.into_iter().map(note_of));
+        out
+    }
+
+    fn failure(&mut self) -> Option<String> {
+        self.shared.lock().unwrap().failure.clone()
+    }
+
+    fn summary(&self) -> Option<serde_json::Value> {
+        let s = self.shared.lock().unwrap();
+        let c = &s.conv;
+        Some(json!({
+            "far_end": "openai",
+            "transport": "webrtc",
+            "model": self.model,
+            "openai_call_id": self.call_id,
+            "responses": c.responses,
+            "barge_ins": c.barge_ins,
+            "usage": c.usage,
+            "cost_usd": self.prices.cost(&c.usage),
+            "prices_usd_per_million": self.prices,
+            "prices_as_of": crate::core::realtime::session::PRICES_AS_OF,
+            "packets": {"to_openai": s.forwarded, "from_openai": s.received, "flushed_on_barge_in": s.flushed,
+                        "dropped_over_hold": s.queue.dropped, "trimmed_standing": s.queue.trimmed},
+            "latency": {
+                "rtp_in_to_openai_out": super::ms_quantiles(&s.forward_latency),
+                "openai_in_to_rtp_out": super::ms_quantiles(&s.return_latency),
+            },
+            "transcript": c.history().iter().map(|(who, text)| json!({"who": who, "text": text})).collect::<Vec<_>>(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_calls_endpoint_sits_beside_the_socket() {
+        assert_eq!(
+            calls_url("wss://api.openai.com/v1/realtime").unwrap(),
+            "https://api.openai.com/v1/realtime/calls"
+        );
+        assert_eq!(
+            calls_url("ws://127.0.0.1:9000/v1/realtime/?model=x").unwrap(),
+            "http://127.0.0.1:9000/v1/realtime/calls"
+        );
+        assert!(calls_url("https://x/v1/realtime").is_err());
+        assert!(loopback_host("http://127.0.0.1:9/v1/realtime/calls"));
+        assert!(loopback_host("http://[::1]:9/v1"));
+        assert!(loopback_host("http://localhost:9/v1"));
+        assert!(!loopback_host("https://api.openai.com/v1/realtime/calls"));
+    }
+}
