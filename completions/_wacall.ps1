@@ -129,7 +129,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;sim' {
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Where to POST webhooks (the bridge''s webhook endpoint)')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Where to POST webhooks (the bridge''s webhook endpoint); given more than once, deliveries go to each in turn, as a load balancer would spread them')
             [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'App secret that signs webhooks (X-Hub-Signature-256)')
             [CompletionResult]::new('--verify-token', '--verify-token', [CompletionResultType]::ParameterName, 'Run the GET verification handshake with this token first')
             [CompletionResult]::new('--graph-listen', '--graph-listen', [CompletionResultType]::ParameterName, 'Address of the fake Graph API')
@@ -311,6 +311,9 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--api-token-file', '--api-token-file', [CompletionResultType]::ParameterName, 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'After SIGTERM, how long active calls may go on before they are ended')
             [CompletionResult]::new('--phone-number-id', '--phone-number-id', [CompletionResultType]::ParameterName, 'The business number''s phone number id, when webhooks carry none')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed')
+            [CompletionResult]::new('--instance-id', '--instance-id', [CompletionResultType]::ParameterName, 'This instance''s name among the others (default: host name and process id)')
+            [CompletionResult]::new('--instance-ttl', '--instance-ttl', [CompletionResultType]::ParameterName, 'An instance that has not renewed its Redis key for this long is dead')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)')
             [CompletionResult]::new('--graph-url', '--graph-url', [CompletionResultType]::ParameterName, 'The Graph API''s base URL (point it at `wacall sim`)')
             [CompletionResult]::new('--graph-version', '--graph-version', [CompletionResultType]::ParameterName, 'The Graph API version')

@@ -122,7 +122,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --version 'Print version'
         }
         &'wacall;sim'= {
-            cand --webhook-url 'Where to POST webhooks (the bridge''s webhook endpoint)'
+            cand --webhook-url 'Where to POST webhooks (the bridge''s webhook endpoint); given more than once, deliveries go to each in turn, as a load balancer would spread them'
             cand --app-secret 'App secret that signs webhooks (X-Hub-Signature-256)'
             cand --verify-token 'Run the GET verification handshake with this token first'
             cand --graph-listen 'Address of the fake Graph API'
@@ -295,6 +295,9 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --api-token-file 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)'
             cand --drain-timeout 'After SIGTERM, how long active calls may go on before they are ended'
             cand --phone-number-id 'The business number''s phone number id, when webhooks carry none'
+            cand --redis 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed'
+            cand --instance-id 'This instance''s name among the others (default: host name and process id)'
+            cand --instance-ttl 'An instance that has not renewed its Redis key for this long is dead'
             cand --token-file 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)'
             cand --graph-url 'The Graph API''s base URL (point it at `wacall sim`)'
             cand --graph-version 'The Graph API version'

@@ -117,7 +117,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand demo" -s v -l verbose -d '
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l webhook-url -d 'Where to POST webhooks (the bridge\'s webhook endpoint)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l webhook-url -d 'Where to POST webhooks (the bridge\'s webhook endpoint); given more than once, deliveries go to each in turn, as a load balancer would spread them' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l app-secret -d 'App secret that signs webhooks (X-Hub-Signature-256)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l verify-token -d 'Run the GET verification handshake with this token first' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l graph-listen -d 'Address of the fake Graph API' -r
@@ -263,6 +263,9 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l api-token-file -d 'The control API\'s bearer token, from a file (default: the WACALL_API_TOKEN variable)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l drain-timeout -d 'After SIGTERM, how long active calls may go on before they are ended' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l phone-number-id -d 'The business number\'s phone number id, when webhooks carry none' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l redis -d 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l instance-id -d 'This instance\'s name among the others (default: host name and process id)' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l instance-ttl -d 'An instance that has not renewed its Redis key for this long is dead' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l token-file -d 'A file holding the Graph API token (default: the WHATSAPP_TOKEN variable)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l graph-url -d 'The Graph API\'s base URL (point it at `wacall sim`)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l graph-version -d 'The Graph API version' -r

@@ -151,9 +151,10 @@ pub enum DirectionArg {
 pub struct SimArgs {
     #[command(subcommand)]
     pub mode: Option<SimMode>,
-    /// Where to POST webhooks (the bridge's webhook endpoint)
+    /// Where to POST webhooks (the bridge's webhook endpoint); given more than
+    /// once, deliveries go to each in turn, as a load balancer would spread them
     #[arg(long, value_name = "URL", required = false)]
-    pub webhook_url: Option<String>,
+    pub webhook_url: Vec<String>,
     /// App secret that signs webhooks (X-Hub-Signature-256)
     #[arg(
         long,
@@ -606,6 +607,16 @@ pub struct ServeArgs {
     /// The business number's phone number id, when webhooks carry none
     #[arg(long, value_name = "ID")]
     pub phone_number_id: Option<String>,
+    /// Redis for several instances behind one load balancer: call ownership,
+    /// routing of terminates and control requests, dead instances noticed
+    #[arg(long, value_name = "URL", env = "WACALL_REDIS_URL")]
+    pub redis: Option<String>,
+    /// This instance's name among the others (default: host name and process id)
+    #[arg(long, value_name = "ID", requires = "redis")]
+    pub instance_id: Option<String>,
+    /// An instance that has not renewed its Redis key for this long is dead
+    #[arg(long, value_name = "S", default_value_t = 10.0, requires = "redis")]
+    pub instance_ttl: f64,
     #[command(flatten)]
     pub graph_api: GraphArgs,
     #[command(flatten)]

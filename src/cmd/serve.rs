@@ -5,7 +5,7 @@ use super::bridge::{answerer_config, far_end, secs, token};
 use crate::cli::ServeArgs;
 use crate::error::CliError;
 use crate::io::bridge::{BridgeConfig, FarEndSetup};
-use crate::io::serve::{self, Event, MakeFarEnd, ServeConfig};
+use crate::io::serve::{self, ClusterConfig, Event, MakeFarEnd, ServeConfig};
 use crate::output::Term;
 use serde_json::json;
 use std::sync::Arc;
@@ -63,6 +63,7 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
         accept_window: secs("--accept-window", args.graph_api.accept_window)?,
         api_token,
         drain_timeout: secs("--drain-timeout", args.drain_timeout)?,
+        cluster: cluster_config(args)?,
     };
     let rt = super::runtime()?;
     let emit = |human: String, j: serde_json::Value| -> Result<(), CliError> {
@@ -100,6 +101,27 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
                     format!("draining: {active} active call(s) may finish; new calls are rejected\n"),
                     json!({"type": "draining", "data": {"active": active}}),
                 ),
+                Event::Joined { instance } => emit(
+                    format!("joined the cluster as instance {instance}\n"),
+                    json!({"type": "joined", "data": {"instance": instance}}),
+                ),
+                Event::Routed { call_id, owner, what } => emit(
+                    format!("call {call_id} belongs to instance {owner}: passed on ({what})\n"),
+                    json!({"type": "routed", "data": {"call_id": call_id, "owner": owner, "what": what}}),
+                ),
+                Event::NotOwned { call_id, owner } => emit(
+                    format!("call {call_id} was answered by instance {owner}: this delivery is left to it\n"),
+                    json!({"type": "not_owned", "data": {"call_id": call_id, "owner": owner}}),
+                ),
+                Event::InstanceLost { instance, calls } => emit(
+                    format!("instance {instance} is gone (its Redis key expired); calls lost with it: {}\n",
+                        if calls.is_empty() { "none".to_string() } else { calls.join(", ") }),
+                    json!({"type": "instance_lost", "data": {"instance": instance, "calls": calls}}),
+                ),
+                Event::ClusterError { what } => emit(
+                    format!("cluster: {what}\n"),
+                    json!({"type": "cluster_error", "data": {"what": what}}),
+                ),
             }
         };
         loop {
@@ -107,7 +129,7 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
                 r = &mut run => {
                     while let Ok(e) = rx.try_recv() { show(e)?; }
                     break r.map_err(|e| CliError::failed("wacall serve stopped").because(e)
-                        .hint("is --listen's address free?"));
+                        .hint("is --listen's address free, and --redis reachable?"));
                 }
                 Some(e) = rx.recv() => show(e)?,
             }
@@ -122,4 +144,30 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
             "webhooks": {"accepted": summary.counters.accepted, "duplicates": summary.counters.duplicates, "bad_signature": summary.counters.bad_signature}}}),
     )?;
     Ok(0)
+}
+
+fn cluster_config(args: &ServeArgs) -> Result<Option<ClusterConfig>, CliError> {
+    let Some(url) = &args.redis else {
+        return Ok(None);
+    };
+    if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+        return Err(CliError::usage(format!(
+            "--redis `{url}` is not a redis:// URL"
+        )));
+    }
+    let ttl = secs("--instance-ttl", args.instance_ttl)?;
+    if ttl < std::time::Duration::from_secs(1) {
+        return Err(CliError::usage("--instance-ttl must be at least 1 s"));
+    }
+    let instance_id = args.instance_id.clone().unwrap_or_else(|| {
+        let host = std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "wacall".into());
+        format!("{host}-{}", std::process::id())
+    });
+    Ok(Some(ClusterConfig {
+        redis_url: url.clone(),
+        instance_id,
+        ttl,
+    }))
 }

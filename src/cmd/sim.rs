@@ -112,14 +112,17 @@ pub fn call_spec(m: &SimMediaArgs) -> Result<CallSpec, CliError> {
 }
 
 async fn calls(args: &SimArgs, term: &Term) -> Result<u8, CliError> {
-    let webhook_url = args.webhook_url.clone().ok_or_else(|| {
-        CliError::usage("no webhook target").hint("pass --webhook-url URL (the bridge's webhook endpoint), or use `wacall sim offer` for the media peer alone")
-    })?;
-    if !(webhook_url.starts_with("http://") || webhook_url.starts_with("https://")) {
-        return Err(CliError::usage(format!(
-            "--webhook-url `{webhook_url}` is not an http(s) URL"
-        )));
+    if args.webhook_url.is_empty() {
+        return Err(CliError::usage("no webhook target").hint("pass --webhook-url URL (the bridge's webhook endpoint), or use `wacall sim offer` for the media peer alone"));
     }
+    for url in &args.webhook_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(CliError::usage(format!(
+                "--webhook-url `{url}` is not an http(s) URL"
+            )));
+        }
+    }
+    let webhook_url = args.webhook_url.join(", ");
     let app_secret = args.app_secret.clone().ok_or_else(|| {
         CliError::usage("no app secret to sign webhooks with")
             .hint("pass --app-secret, or set WACALL_APP_SECRET")
@@ -144,7 +147,7 @@ async fn calls(args: &SimArgs, term: &Term) -> Result<u8, CliError> {
         display_phone_number: args.display_phone_number.clone(),
     };
     let cfg = SimConfig {
-        webhook_url: webhook_url.clone(),
+        webhook_urls: args.webhook_url.clone(),
         app_secret,
         verify_token: args.verify_token.clone(),
         graph_listen: args.graph_listen,

@@ -63,6 +63,10 @@ pub struct Metrics {
     pub packets_in: u64,
     pub packets_out: u64,
     pub packets_lost: u64,
+    /// Requests for calls owned by another instance, passed on to it.
+    pub routed: u64,
+    /// Calls held by instances that died (as seen by this one).
+    pub lost_with_instance: u64,
 }
 
 impl Default for Metrics {
@@ -77,6 +81,8 @@ impl Default for Metrics {
             packets_in: 0,
             packets_out: 0,
             packets_lost: 0,
+            routed: 0,
+            lost_with_instance: 0,
         }
     }
 }
@@ -98,6 +104,18 @@ impl Metrics {
             "1 while the service drains before exit.",
             "gauge",
             u64::from(draining),
+        );
+        counter(
+            "wacall_requests_routed_total",
+            "Terminates and control requests passed on to the instance that owns the call.",
+            "counter",
+            self.routed,
+        );
+        counter(
+            "wacall_calls_lost_with_instance_total",
+            "Calls held by another instance when it died.",
+            "counter",
+            self.lost_with_instance,
         );
         counter(
             "wacall_calls_started_total",

@@ -80,7 +80,7 @@ pub async fn run_with(
         display_phone_number: "15550009999".into(),
     };
     let sim = Sim::start(SimConfig {
-        webhook_url: receiver.url("/webhook"),
+        webhook_urls: vec![receiver.url("/webhook")],
         app_secret: secret,
         verify_token: None,
         graph_listen: "127.0.0.1:0".parse()?,

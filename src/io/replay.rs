@@ -116,7 +116,7 @@ pub async fn forward(
         receiver(target, graph_listen, (&app_secret, &graph_token), &events).await?;
     let first = calls.first().map(|c| c.business.clone());
     let mut sim = Sim::start(SimConfig {
-        webhook_url: webhook_url.clone(),
+        webhook_urls: vec![webhook_url.clone()],
         app_secret,
         verify_token: None,
         graph_listen,
@@ -343,6 +343,7 @@ async fn receiver(
         accept_window: Duration::from_secs(30),
         api_token: None,
         drain_timeout: Duration::from_secs(5),
+        cluster: None,
     };
     let path = cfg.receiver.path.clone();
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -24,6 +24,7 @@ pub struct Api {
     pub token: Option<String>,
     pub far: MakeFarEnd,
     pub bridge: BridgeConfig,
+    pub cluster: Option<super::Cluster>,
 }
 
 pub fn routes(api: Api) -> Router {
@@ -90,14 +91,22 @@ async fn one(State(api): State<Api>, headers: HeaderMap, Path(id): Path<String>)
     if let Some(r) = refused(&api, &headers) {
         return r;
     }
-    match api.reg.get(&id) {
-        Some(s) => axum::Json(s).into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            axum::Json(json!({"error": format!("no session `{id}`")})),
-        )
-            .into_response(),
+    if let Some(s) = api.reg.get(&id) {
+        return axum::Json(s).into_response();
     }
+    // Held by another instance: say which.
+    if let Some(c) = &api.cluster
+        && let Ok(Some(owner)) = c.owner(&id).await
+        && owner != c.id
+    {
+        return axum::Json(json!({"callId": id, "state": "active", "owner": owner}))
+            .into_response();
+    }
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({"error": format!("no session `{id}`")})),
+    )
+        .into_response()
 }
 
 async fn end(State(api): State<Api>, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -108,6 +117,19 @@ async fn end(State(api): State<Api>, headers: HeaderMap, Path(id): Path<String>)
         (
             StatusCode::ACCEPTED,
             axum::Json(json!({"callId": id, "state": "ending"})),
+        )
+            .into_response()
+    } else if let Some(c) = &api.cluster
+        && let Ok(Some(owner)) = c.owner(&id).await
+        && owner != c.id
+        && c.hang_up_on(&owner, &id, "ended through the control API")
+            .await
+            .unwrap_or(false)
+    {
+        api.reg.metrics.lock().unwrap().routed += 1;
+        (
+            StatusCode::ACCEPTED,
+            axum::Json(json!({"callId": id, "state": "ending", "owner": owner})),
         )
             .into_response()
     } else {

@@ -4,9 +4,11 @@
 //! same port; SIGTERM drains.
 
 mod api;
+pub mod cluster;
 mod sessions;
 
 pub use api::{Api, MakeFarEnd};
+pub use cluster::Cluster;
 pub use sessions::Registry;
 
 use crate::core::bridge::Ending;
@@ -31,6 +33,16 @@ pub struct ServeConfig {
     pub api_token: Option<String>,
     /// How long active calls may go on after SIGTERM before they are ended.
     pub drain_timeout: Duration,
+    /// Redis, when this is one of several instances.
+    pub cluster: Option<ClusterConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    pub redis_url: String,
+    pub instance_id: String,
+    /// How long an instance that stops renewing its key is still thought alive.
+    pub ttl: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +66,28 @@ pub enum Event {
     Draining {
         active: usize,
     },
+    Joined {
+        instance: String,
+    },
+    /// A request for a call another instance owns, passed on to it.
+    Routed {
+        call_id: String,
+        owner: String,
+        what: String,
+    },
+    /// A connect for a call another instance already answered.
+    NotOwned {
+        call_id: String,
+        owner: String,
+    },
+    /// Another instance died holding these calls.
+    InstanceLost {
+        instance: String,
+        calls: Vec<String>,
+    },
+    ClusterError {
+        what: String,
+    },
 }
 
 pub struct ServeSummary {
@@ -70,6 +104,21 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<ServeSummary> {
     let reg = Arc::new(Registry::default());
+    let (cluster, mut commands) = match &cfg.cluster {
+        Some(c) => {
+            let (cluster, rx) = Cluster::join(&c.redis_url, &c.instance_id, c.ttl).await?;
+            let _ = events.send(Event::Joined {
+                instance: cluster.id.clone(),
+            });
+            (Some(cluster), rx)
+        }
+        None => (None, mpsc::unbounded_channel().1),
+    };
+    let mut beat = tokio::time::interval(
+        cluster
+            .as_ref()
+            .map_or(Duration::from_secs(3600), Cluster::beat_every),
+    );
     let (deliveries_tx, mut deliveries) = mpsc::unbounded_channel();
     let (hooks, counters) = webhook_server::routes(&cfg.receiver, deliveries_tx);
     let app = hooks.merge(api::routes(Api {
@@ -77,6 +126,7 @@ pub async fn run(
         token: cfg.api_token.clone(),
         far: far.clone(),
         bridge: cfg.bridge.clone(),
+        cluster: cluster.clone(),
     }));
     let listener = tokio::net::TcpListener::bind(cfg.receiver.listen).await?;
     let addr = listener.local_addr()?;
@@ -111,6 +161,19 @@ pub async fn run(
                             if reg.has_live(&call.id) {
                                 continue;
                             }
+                            // A connect delivered to two instances is answered by one.
+                            if let Some(c) = &cluster {
+                                match c.claim(&call.id, call.from.as_deref()).await {
+                                    Ok(Ok(())) => {}
+                                    Ok(Err(owner)) => {
+                                        let _ = events.send(Event::NotOwned { call_id: call.id.clone(), owner });
+                                        continue;
+                                    }
+                                    Err(e) => {
+                                        let _ = events.send(Event::ClusterError { what: format!("cannot claim {}: {e:#}; answering it here", call.id) });
+                                    }
+                                }
+                            }
                             // One bad webhook must not stop the service.
                             let client = match client(&cfg, change) {
                                 Ok(c) => c,
@@ -138,14 +201,37 @@ pub async fn run(
                             });
                         }
                         ("terminate", _) => {
-                            reg.hang_up(&call.id, Ending::HungUp);
+                            if !reg.hang_up(&call.id, Ending::HungUp)
+                                && let Some(c) = &cluster
+                            {
+                                route(c, &reg, &call.id, "the caller hung up (terminate webhook)", &events).await;
+                            }
                         }
                         _ => {}
                     }
                 }
             }
             Some((call_id, ok, reason)) = ended.recv() => {
+                if let Some(c) = &cluster && let Err(e) = c.release(&call_id).await {
+                    let _ = events.send(Event::ClusterError { what: format!("cannot release {call_id}: {e:#}") });
+                }
                 let _ = events.send(Event::CallEnded { call_id, ok, reason });
+            }
+            Some(cluster::Command::HangUp { call_id, why }) = commands.recv() => {
+                if !reg.hang_up(&call_id, Ending::HungUp) {
+                    let _ = events.send(Event::ClusterError { what: format!("asked to end {call_id} ({why}), which is not live here") });
+                }
+            }
+            _ = beat.tick(), if cluster.is_some() => {
+                if let Some(c) = &cluster {
+                    match c.beat(&reg.live_ids()).await {
+                        Ok(lost) => for l in lost {
+                            reg.metrics.lock().unwrap().lost_with_instance += l.calls.len() as u64;
+                            let _ = events.send(Event::InstanceLost { instance: l.instance, calls: l.calls });
+                        },
+                        Err(e) => { let _ = events.send(Event::ClusterError { what: format!("heartbeat: {e:#}") }); }
+                    }
+                }
             }
             r = stop.changed(), if drain_until.is_none() => {
                 if r.is_err() || *stop.borrow() {
@@ -165,6 +251,9 @@ pub async fn run(
         });
     }
     server.abort();
+    if let Some(c) = &cluster {
+        let _ = c.leave().await;
+    }
     let m = reg.metrics.lock().unwrap().clone();
     Ok(ServeSummary {
         started: m.started,
@@ -172,6 +261,48 @@ pub async fn run(
         failed: m.failed.values().sum(),
         counters: counters.lock().unwrap().clone(),
     })
+}
+
+/// Passes a hang-up for a call this instance does not hold to its owner.
+async fn route(
+    c: &Cluster,
+    reg: &Registry,
+    call_id: &str,
+    why: &str,
+    events: &mpsc::UnboundedSender<Event>,
+) -> bool {
+    match c.owner(call_id).await {
+        Ok(Some(owner)) if owner != c.id => match c.hang_up_on(&owner, call_id, why).await {
+            Ok(true) => {
+                reg.metrics.lock().unwrap().routed += 1;
+                let _ = events.send(Event::Routed {
+                    call_id: call_id.to_string(),
+                    owner,
+                    what: why.to_string(),
+                });
+                true
+            }
+            Ok(false) => {
+                let _ = events.send(Event::ClusterError {
+                    what: format!("{call_id} belongs to {owner}, which is not listening"),
+                });
+                false
+            }
+            Err(e) => {
+                let _ = events.send(Event::ClusterError {
+                    what: format!("cannot reach {owner} for {call_id}: {e:#}"),
+                });
+                false
+            }
+        },
+        Ok(_) => false,
+        Err(e) => {
+            let _ = events.send(Event::ClusterError {
+                what: format!("cannot look up {call_id}: {e:#}"),
+            });
+            false
+        }
+    }
 }
 
 fn client(cfg: &ServeConfig, change: &Change) -> anyhow::Result<GraphClient> {

@@ -88,6 +88,17 @@ impl Registry {
             .map(|s| s.json(true))
     }
 
+    /// The ids of the calls in progress.
+    pub fn live_ids(&self) -> Vec<String> {
+        self.sessions
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|s| s.state != "ended")
+            .map(|s| s.call_id.clone())
+            .collect()
+    }
+
     pub fn has_live(&self, call_id: &str) -> bool {
         self.sessions
             .lock()

@@ -14,7 +14,8 @@ use tokio::task::JoinSet;
 
 #[derive(Debug, Clone)]
 pub struct SimConfig {
-    pub webhook_url: String,
+    /// Deliveries go to each in turn.
+    pub webhook_urls: Vec<String>,
     pub app_secret: String,
     pub verify_token: Option<String>,
     pub graph_listen: SocketAddr,
@@ -46,7 +47,7 @@ impl Sim {
         for i in &cfg.injections {
             graph.desk.inject(i.clone());
         }
-        let webhooks = Sender::new(&cfg.webhook_url, &cfg.app_secret, cfg.retry.clone())?;
+        let webhooks = Sender::new(&cfg.webhook_urls, &cfg.app_secret, cfg.retry.clone())?;
         if let Some(token) = &cfg.verify_token {
             webhooks
                 .verify(token)

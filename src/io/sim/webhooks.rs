@@ -39,7 +39,9 @@ impl Delivery {
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
-    url: String,
+    /// Several URLs take deliveries in turn, as behind a load balancer.
+    urls: std::sync::Arc<Vec<String>>,
+    next: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     app_secret: String,
     retry: Retry,
     /// Every body delivered, for a replay that must send one again.
@@ -47,10 +49,12 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn new(url: &str, app_secret: &str, retry: Retry) -> anyhow::Result<Sender> {
+    pub fn new(urls: &[String], app_secret: &str, retry: Retry) -> anyhow::Result<Sender> {
+        anyhow::ensure!(!urls.is_empty(), "no webhook URL");
         Ok(Sender {
             client: super::super::http::client(Duration::from_secs(20))?,
-            url: url.to_string(),
+            urls: std::sync::Arc::new(urls.to_vec()),
+            next: std::sync::Arc::default(),
             app_secret: app_secret.to_string(),
             retry,
             log: None,
@@ -77,6 +81,8 @@ impl Sender {
             error: None,
             took: Duration::ZERO,
         };
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = &self.urls[n % self.urls.len()];
         for attempt in 0..self.retry.attempts.max(1) {
             if attempt >= 2 {
                 // Immediate retry first, then doubling gaps.
@@ -85,7 +91,7 @@ impl Sender {
             out.attempts += 1;
             let r = self
                 .client
-                .post(&self.url)
+                .post(url)
                 .header("content-type", "application/json")
                 .header("x-hub-signature-256", &sig)
                 .body(body.to_vec())
@@ -116,10 +122,17 @@ impl Sender {
     /// `hub.verify_token` and `hub.challenge`; the target must answer 200 with
     /// the challenge as its body.
     pub async fn verify(&self, verify_token: &str) -> anyhow::Result<()> {
+        for url in self.urls.iter() {
+            self.verify_one(url, verify_token).await?;
+        }
+        Ok(())
+    }
+
+    async fn verify_one(&self, url: &str, verify_token: &str) -> anyhow::Result<()> {
         let challenge = rand::random::<u32>().to_string();
         let resp = self
             .client
-            .get(&self.url)
+            .get(url)
             .query(&[
                 ("hub.mode", "subscribe"),
                 ("hub.verify_token", verify_token),
