@@ -301,6 +301,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             break
         }
         'wacall;serve' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Read settings from this TOML file, keys named as the long flags (`listen = "0.0.0.0:8080"`); the environment and flags win over it, and secrets are never read from it')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where the server listens')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The webhook path')
             [CompletionResult]::new('--app-secret', '--app-secret', [CompletionResultType]::ParameterName, 'The app secret that signs Meta''s webhooks (X-Hub-Signature-256)')
@@ -311,6 +312,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--api-token-file', '--api-token-file', [CompletionResultType]::ParameterName, 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'After SIGTERM, how long active calls may go on before they are ended')
             [CompletionResult]::new('--phone-number-id', '--phone-number-id', [CompletionResultType]::ParameterName, 'The business number''s phone number id, when webhooks carry none')
+            [CompletionResult]::new('--record-dir', '--record-dir', [CompletionResultType]::ParameterName, 'Write each call''s recording (`<call id>.wav`, stereo: caller left, far end right), report (`.json`) and transcript (`.txt`) into DIR')
             [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed')
             [CompletionResult]::new('--instance-id', '--instance-id', [CompletionResultType]::ParameterName, 'This instance''s name among the others (default: host name and process id)')
             [CompletionResult]::new('--instance-ttl', '--instance-ttl', [CompletionResultType]::ParameterName, 'An instance that has not renewed its Redis key for this long is dead')
@@ -339,6 +341,7 @@ Register-ArgumentCompleter -Native -CommandName 'wacall' -ScriptBlock {
             [CompletionResult]::new('--openai-transport', '--openai-transport', [CompletionResultType]::ParameterName, 'How audio reaches OpenAI: PCM events on a WebSocket (decoded and resampled), or Opus forwarded untouched on a WebRTC leg')
             [CompletionResult]::new('--price', '--price', [CompletionResultType]::ParameterName, 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb')
+            [CompletionResult]::new('--check-config', '--check-config', [CompletionResultType]::ParameterName, 'Check the configuration (file, environment and flags), print the settings in force and exit: 0 when valid, 2 when not')
             [CompletionResult]::new('--insecure-skip-signature', '--insecure-skip-signature', [CompletionResultType]::ParameterName, 'Take webhooks without checking their signature (local tests only)')
             [CompletionResult]::new('--insecure-no-api-token', '--insecure-no-api-token', [CompletionResultType]::ParameterName, 'Serve /sessions without a token (local tests only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine-readable output: one JSON document, or JSON Lines for commands that stream')

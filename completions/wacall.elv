@@ -285,6 +285,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --version 'Print version'
         }
         &'wacall;serve'= {
+            cand --config 'Read settings from this TOML file, keys named as the long flags (`listen = "0.0.0.0:8080"`); the environment and flags win over it, and secrets are never read from it'
             cand --listen 'Where the server listens'
             cand --path 'The webhook path'
             cand --app-secret 'The app secret that signs Meta''s webhooks (X-Hub-Signature-256)'
@@ -295,6 +296,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --api-token-file 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)'
             cand --drain-timeout 'After SIGTERM, how long active calls may go on before they are ended'
             cand --phone-number-id 'The business number''s phone number id, when webhooks carry none'
+            cand --record-dir 'Write each call''s recording (`<call id>.wav`, stereo: caller left, far end right), report (`.json`) and transcript (`.txt`) into DIR'
             cand --redis 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed'
             cand --instance-id 'This instance''s name among the others (default: host name and process id)'
             cand --instance-ttl 'An instance that has not renewed its Redis key for this long is dead'
@@ -323,6 +325,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --openai-transport 'How audio reaches OpenAI: PCM events on a WebSocket (decoded and resampled), or Opus forwarded untouched on a WebRTC leg'
             cand --price 'Override a price for the cost estimate, in USD per million tokens: audio-in, audio-cached-in, audio-out, text-in, text-cached-in, text-out (repeatable)'
             cand --color 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb'
+            cand --check-config 'Check the configuration (file, environment and flags), print the settings in force and exit: 0 when valid, 2 when not'
             cand --insecure-skip-signature 'Take webhooks without checking their signature (local tests only)'
             cand --insecure-no-api-token 'Serve /sessions without a token (local tests only)'
             cand --json 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'

@@ -253,6 +253,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand replay" -s v -l verbose -d
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s q -l quiet -d 'Print nothing on stdout; the exit status tells the result'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand replay" -s V -l version -d 'Print version'
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l config -d 'Read settings from this TOML file, keys named as the long flags (`listen = "0.0.0.0:8080"`); the environment and flags win over it, and secrets are never read from it' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l listen -d 'Where the server listens' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l path -d 'The webhook path' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l app-secret -d 'The app secret that signs Meta\'s webhooks (X-Hub-Signature-256)' -r
@@ -263,6 +264,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l api-token-file -d 'The control API\'s bearer token, from a file (default: the WACALL_API_TOKEN variable)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l drain-timeout -d 'After SIGTERM, how long active calls may go on before they are ended' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l phone-number-id -d 'The business number\'s phone number id, when webhooks carry none' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l record-dir -d 'Write each call\'s recording (`<call id>.wav`, stereo: caller left, far end right), report (`.json`) and transcript (`.txt`) into DIR' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l redis -d 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l instance-id -d 'This instance\'s name among the others (default: host name and process id)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l instance-ttl -d 'An instance that has not renewed its Redis key for this long is dead' -r
@@ -295,6 +297,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l price -d 'Overri
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l check-config -d 'Check the configuration (file, environment and flags), print the settings in force and exit: 0 when valid, 2 when not'
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l insecure-skip-signature -d 'Take webhooks without checking their signature (local tests only)'
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l insecure-no-api-token -d 'Serve /sessions without a token (local tests only)'
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'

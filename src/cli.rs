@@ -376,7 +376,12 @@ pub struct ReceiverArgs {
     #[arg(long, conflicts_with = "app_secret")]
     pub insecure_skip_signature: bool,
     /// Answer Meta's GET verification handshake for this token
-    #[arg(long, value_name = "TOKEN")]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "WACALL_VERIFY_TOKEN",
+        hide_env_values = true
+    )]
     pub verify_token: Option<String>,
     /// Write every delivery (raw body, headers, time) into DIR, for `wacall replay`
     #[arg(long, value_name = "DIR")]
@@ -590,6 +595,18 @@ pub struct ReplayArgs {
         SIGTERM or Ctrl-C drains: new calls are rejected, active ones may finish within \
         --drain-timeout, the rest are ended with Graph `terminate`; then it exits 0.")]
 pub struct ServeArgs {
+    /// Read settings from this TOML file, keys named as the long flags
+    /// (`listen = "0.0.0.0:8080"`); the environment and flags win over it,
+    /// and secrets are never read from it
+    #[arg(long, value_name = "FILE", env = "WACALL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Check the configuration (file, environment and flags), print the
+    /// settings in force and exit: 0 when valid, 2 when not
+    #[arg(long)]
+    pub check_config: bool,
+    /// The settings the file supplied (filled in after parsing).
+    #[arg(skip)]
+    pub from_config: Vec<String>,
     #[command(flatten)]
     pub receiver: ReceiverArgs,
     /// Each call's far end: openai, echo, tone[:HZ], play:FILE.wav, silence
@@ -607,6 +624,10 @@ pub struct ServeArgs {
     /// The business number's phone number id, when webhooks carry none
     #[arg(long, value_name = "ID")]
     pub phone_number_id: Option<String>,
+    /// Write each call's recording (`<call id>.wav`, stereo: caller left, far
+    /// end right), report (`.json`) and transcript (`.txt`) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub record_dir: Option<PathBuf>,
     /// Redis for several instances behind one load balancer: call ownership,
     /// routing of terminates and control requests, dead instances noticed
     #[arg(long, value_name = "URL", env = "WACALL_REDIS_URL")]

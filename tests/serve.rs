@@ -101,6 +101,24 @@ fn concurrent_calls_with_health_sessions_and_metrics() {
     let out = server.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(lines(&out.stdout, "serve_summary")[0]["succeeded"], 8);
+    // Every line is a structured log record: time, level, type, data.
+    let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(records.len() >= 18, "{} records", records.len());
+    for r in &records {
+        let ts = r["ts"].as_str().unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            ts.len() == 24 && ts.ends_with('Z') && ts.as_bytes()[10] == b'T',
+            "{ts}"
+        );
+        assert!(
+            matches!(r["level"].as_str(), Some("info" | "warn" | "error")),
+            "{r}"
+        );
+        assert!(r["type"].is_string() && r["data"].is_object(), "{r}");
+    }
 }
 
 #[test]
@@ -232,6 +250,14 @@ fn each_call_gets_its_own_openai_session() {
     .unwrap();
     let (port, graph_port) = (free_port(), free_port());
     let url = format!("ws://127.0.0.1:{ai_port}/v1/realtime");
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records");
+    // Each caller says 1 s of 440 Hz, then listens.
+    let wav = dir.path().join("turn.wav");
+    let mut tone = wacall::core::audio::Tone::new(440.0, 0.3);
+    let mut turn: Vec<i16> = (0..50).flat_map(|_| tone.frame()).collect();
+    turn.extend(std::iter::repeat_n(0, 48 * 4000));
+    wacall::io::media::write_wav(&wav, &turn).unwrap();
     let mut server = Command::new(WACALL)
         .args([
             "--json",
@@ -250,6 +276,8 @@ fn each_call_gets_its_own_openai_session() {
             SECRET,
         ])
         .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+        .arg("--record-dir")
+        .arg(&records)
         .env("WHATSAPP_TOKEN", "graph-token")
         .env("WACALL_API_TOKEN", API)
         .env("OPENAI_API_KEY", "sk-test-key")
@@ -266,7 +294,16 @@ fn each_call_gets_its_own_openai_session() {
     let out = sim(
         port,
         graph_port,
-        &["--calls", "3", "--concurrency", "3", "--seconds", "3"],
+        &[
+            "--calls",
+            "3",
+            "--concurrency",
+            "3",
+            "--seconds",
+            "4",
+            "--send",
+            wav.to_str().unwrap(),
+        ],
     )
     .wait_with_output()
     .unwrap();
@@ -300,6 +337,27 @@ fn each_call_gets_its_own_openai_session() {
     assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
     let _ = ai.kill();
     let _ = ai.wait();
+    // Each call's recording, report and transcript, named by its call id.
+    for c in &calls {
+        let stem = c["call_id"]
+            .as_str()
+            .unwrap()
+            .replace('/', "_")
+            .replace('+', "-")
+            .replace('=', "~");
+        let file = |ext: &str| records.join(format!("{stem}.{ext}"));
+        let report: Value = serde_json::from_slice(&std::fs::read(file("json")).unwrap()).unwrap();
+        assert_eq!(report["call_id"], c["call_id"]);
+        assert_eq!(report["ok"], true, "{report:#}");
+        let transcript = std::fs::read_to_string(file("txt")).unwrap();
+        assert_eq!(
+            transcript,
+            "caller: [1.0 s of sound at 440 Hz]\nai: You said: [1.0 s of sound at 440 Hz]\n"
+        );
+        let wav = hound::WavReader::open(file("wav")).unwrap();
+        assert_eq!((wav.spec().channels, wav.spec().sample_rate), (2, 48_000));
+        assert!(wav.duration() > 48_000 * 3, "{} samples", wav.duration());
+    }
 }
 
 #[test]
@@ -350,6 +408,113 @@ fn a_burst_of_100_simultaneous_connects_is_answered() {
         metrics.contains("wacall_calls_started_total 100\n"),
         "{metrics}"
     );
+    sigterm(&server);
+    assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
+}
+
+#[test]
+fn settings_come_from_flags_then_the_environment_then_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let file = dir.path().join("wacall.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\nto = \"echo\"\ndrain-timeout = 12\ninsecure-no-api-token = true\n\
+             redis = \"redis://from-file:6379\"\ninstance-id = \"from-file\"\n"
+        ),
+    )
+    .unwrap();
+    let check = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut c = Command::new(WACALL);
+        c.args(["--json", "serve", "--check-config", "--config"])
+            .arg(&file)
+            .args(extra)
+            .env_remove("WACALL_REDIS_URL")
+            .env("WHATSAPP_TOKEN", "t")
+            .env("WACALL_APP_SECRET", "s");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = check(
+        &["--drain-timeout", "5"],
+        &[("WACALL_REDIS_URL", "redis://:pw@from-env:6379")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["listen"], format!("127.0.0.1:{port}"), "from the file");
+    assert_eq!(v["drain_timeout_s"], 5.0, "the flag wins");
+    assert_eq!(
+        v["cluster"]["redis"], "redis://***@from-env:6379",
+        "the environment wins, its password hidden"
+    );
+    assert_eq!(v["cluster"]["instance_id"], "from-file");
+    let from: Vec<&str> = v["from_config_file"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        from,
+        ["insecure-no-api-token", "instance-id", "listen", "to"]
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("pw@"));
+
+    // Without the Graph token the configuration is not valid.
+    let no_token = Command::new(WACALL)
+        .args(["serve", "--check-config", "--config"])
+        .arg(&file)
+        .env_remove("WHATSAPP_TOKEN")
+        .env("WACALL_APP_SECRET", "s")
+        .output()
+        .unwrap();
+    assert_eq!(no_token.status.code(), Some(2), "{}", text(&no_token));
+
+    // Secrets are refused from the file, and mistakes name their line.
+    std::fs::write(&file, "to = \"echo\"\napp-secret = \"hunter2\"\n").unwrap();
+    let out = check(&[], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("WACALL_APP_SECRET"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"));
+    std::fs::write(&file, "to = \"echo\"\ndrain-timeot = 3\n").unwrap();
+    let err = String::from_utf8_lossy(&check(&[], &[]).stderr).to_string();
+    assert!(
+        err.contains("line 2") && err.contains("drain-timeot"),
+        "{err}"
+    );
+
+    // And the service really listens where the file says.
+    std::fs::write(
+        &file,
+        format!("listen = \"127.0.0.1:{port}\"\nto = \"echo\"\ninsecure-no-api-token = true\n"),
+    )
+    .unwrap();
+    let server = Command::new(WACALL)
+        .args(["serve", "--config"])
+        .arg(&file)
+        .env("WHATSAPP_TOKEN", "t")
+        .env("WACALL_APP_SECRET", "s")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "serve never listened on the file's port"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (code, v) = json(port, "GET", "/health", &[], b"");
+    assert_eq!((code, v["status"].as_str()), (200, Some("healthy")));
     sigterm(&server);
     assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
 }

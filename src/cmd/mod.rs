@@ -2,6 +2,7 @@
 //! configuration, runs the core and the shells, and hands text to `output`.
 
 mod bridge;
+pub mod config;
 mod demo;
 mod devices;
 mod generate;

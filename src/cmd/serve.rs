@@ -64,10 +64,15 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
         api_token,
         drain_timeout: secs("--drain-timeout", args.drain_timeout)?,
         cluster: cluster_config(args)?,
+        record_dir: args.record_dir.clone(),
     };
+    if args.check_config {
+        return check_config(args, &cfg, term);
+    }
     let rt = super::runtime()?;
-    let emit = |human: String, j: serde_json::Value| -> Result<(), CliError> {
+    let emit = |human: String, mut j: serde_json::Value| -> Result<(), CliError> {
         if term.json {
+            stamp(&mut j);
             term.json_line(&j)
         } else {
             term.out(&human)
@@ -170,4 +175,69 @@ fn cluster_config(args: &ServeArgs) -> Result<Option<ClusterConfig>, CliError> {
         instance_id,
         ttl,
     }))
+}
+
+/// `--check-config`: everything was validated while `cfg` was built; show
+/// what is in force (secrets only as set or not) and exit.
+fn check_config(args: &ServeArgs, cfg: &ServeConfig, term: &Term) -> Result<u8, CliError> {
+    let set = |b: bool| if b { "set" } else { "not set" };
+    let r = &cfg.receiver;
+    let cluster = cfg.cluster.as_ref().map(|c| {
+        json!({"redis": serve::cluster::without_password(&c.redis_url), "instance_id": c.instance_id,
+               "instance_ttl_s": c.ttl.as_secs_f64()})
+    });
+    let openai = (args.to == "openai").then(|| {
+        json!({"model": args.openai.model, "voice": args.openai.voice, "transport": format!("{:?}", args.openai.openai_transport).to_lowercase(),
+               "url": args.openai.openai_url, "key": "set"})
+    });
+    let doc = json!({
+        "ok": true,
+        "config_file": args.config.as_ref().map(|p| p.display().to_string()),
+        "from_config_file": args.from_config,
+        "listen": r.listen.to_string(),
+        "webhook_path": r.path,
+        "app_secret": if r.app_secret.is_some() { "set" } else { "not checked (--insecure-skip-signature)" },
+        "verify_token": set(r.verify_token.is_some()),
+        "capture": r.capture.as_ref().map(|p| p.display().to_string()),
+        "far_end": args.to,
+        "openai": openai,
+        "graph_url": cfg.graph_url,
+        "graph_version": cfg.graph_version,
+        "graph_token": "set",
+        "api_token": set(cfg.api_token.is_some()),
+        "drain_timeout_s": cfg.drain_timeout.as_secs_f64(),
+        "record_dir": cfg.record_dir.as_ref().map(|p| p.display().to_string()),
+        "accept_window_s": cfg.accept_window.as_secs_f64(),
+        "cluster": cluster,
+    });
+    if term.json {
+        return term.json_doc(&doc).map_err(super::write_failed).map(|_| 0);
+    }
+    let mut text = String::from("configuration ok\n");
+    if let Some(obj) = doc.as_object() {
+        for (k, v) in obj.iter().filter(|(k, v)| *k != "ok" && !v.is_null()) {
+            let shown = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            text.push_str(&format!("  {k:<18} {shown}\n"));
+        }
+    }
+    term.out(&text).map_err(super::write_failed)?;
+    Ok(0)
+}
+
+/// A JSON line as a structured log record: when (RFC 3339, UTC) and how bad.
+fn stamp(j: &mut serde_json::Value) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let level = match j["type"].as_str().unwrap_or("") {
+        "instance_lost" => "error",
+        "call_rejected" | "cluster_error" | "not_owned" => "warn",
+        "call_ended" if j["data"]["ok"] == false => "warn",
+        _ => "info",
+    };
+    j["ts"] = json!(crate::core::metrics::rfc3339_ms(now));
+    j["level"] = json!(level);
 }

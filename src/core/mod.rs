@@ -4,6 +4,7 @@
 pub mod audio;
 pub mod bridge;
 pub mod capture;
+pub mod config;
 pub mod graph;
 pub mod input;
 pub mod lint;

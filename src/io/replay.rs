@@ -344,6 +344,7 @@ async fn receiver(
         api_token: None,
         drain_timeout: Duration::from_secs(5),
         cluster: None,
+        record_dir: None,
     };
     let path = cfg.receiver.path.clone();
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -35,6 +35,8 @@ pub struct ServeConfig {
     pub drain_timeout: Duration,
     /// Redis, when this is one of several instances.
     pub cluster: Option<ClusterConfig>,
+    /// Each call's recording, report and transcript are written here.
+    pub record_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +105,11 @@ pub async fn run(
     events: mpsc::UnboundedSender<Event>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<ServeSummary> {
-    let reg = Arc::new(Registry::default());
+    if let Some(d) = &cfg.record_dir {
+        std::fs::create_dir_all(d)
+            .map_err(|e| anyhow::anyhow!("cannot create --record-dir `{}`: {e}", d.display()))?;
+    }
+    let reg = Arc::new(Registry::recording_to(cfg.record_dir.clone()));
     let (cluster, mut commands) = match &cfg.cluster {
         Some(c) => {
             let (cluster, rx) = Cluster::join(&c.redis_url, &c.instance_id, c.ttl).await?;

@@ -52,9 +52,18 @@ pub struct Registry {
     ended_order: Mutex<std::collections::VecDeque<String>>,
     pub metrics: Mutex<Metrics>,
     pub draining: AtomicBool,
+    /// Each call's recording, report and transcript go here (`--record-dir`).
+    pub record_dir: Option<std::path::PathBuf>,
 }
 
 impl Registry {
+    pub fn recording_to(record_dir: Option<std::path::PathBuf>) -> Registry {
+        Registry {
+            record_dir,
+            ..Registry::default()
+        }
+    }
+
     pub fn active(&self) -> usize {
         self.sessions
             .lock()
@@ -216,6 +225,11 @@ pub fn start_call(
         },
     );
     reg.metrics.lock().unwrap().started += 1;
+    let mut cfg = cfg;
+    let files = reg.record_dir.as_ref().map(|d| d.join(file_stem(call_id)));
+    if let Some(stem) = &files {
+        cfg.record = Some(suffixed(stem, "wav"));
+    }
     let (reg, id) = (reg.clone(), call_id.to_string());
     tokio::spawn(async move {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -266,6 +280,65 @@ pub fn start_call(
             let _ = tx.send(Err(report.reason.clone()));
         }
         reg.ended(&id, &report);
+        if let Some(stem) = files {
+            write_record(&stem, &id, &report);
+        }
         report
     })
+}
+
+/// `stem.ext`; not `with_extension`, which would cut a call id at its dot.
+fn suffixed(stem: &std::path::Path, ext: &str) -> std::path::PathBuf {
+    let mut s = stem.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    s.into()
+}
+
+/// A call id as a file name: WhatsApp's ids are base64 (`/`, `+`, `=`).
+pub fn file_stem(call_id: &str) -> String {
+    call_id
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
+            '/' => '_',
+            '+' => '-',
+            _ => '~',
+        })
+        .collect::<String>()
+        .trim_start_matches('.')
+        .to_string()
+}
+
+/// `<stem>.json` (the call's report, timeline and far end's summary) and,
+/// when the far end kept one, `<stem>.txt` (the transcript, a line a turn).
+fn write_record(stem: &std::path::Path, call_id: &str, report: &BridgeReport) {
+    let mut doc = crate::output::bridge::summary_json(report)
+        .get("data")
+        .cloned()
+        .unwrap_or(Value::Null);
+    doc["call_id"] = json!(call_id);
+    let _ = crate::io::outfile::write(&suffixed(stem, "json"), format!("{doc:#}\n").as_bytes());
+    let lines: Vec<String> = report
+        .far_end_summary
+        .as_ref()
+        .and_then(|f| f["transcript"].as_array())
+        .map(|t| {
+            t.iter()
+                .map(|l| {
+                    format!(
+                        "{}: {}",
+                        l["who"].as_str().unwrap_or("?"),
+                        l["text"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if !lines.is_empty() {
+        let _ = crate::io::outfile::write(
+            &suffixed(stem, "txt"),
+            format!("{}\n", lines.join("\n")).as_bytes(),
+        );
+    }
 }
