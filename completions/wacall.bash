@@ -953,7 +953,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim)
-            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --webhook-retries --business-initiated --wait-seconds --inject-graph-error --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version offer openai help"
+            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --ramp --webhook-retries --business-initiated --wait-seconds --inject-graph-error --seconds --light --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version offer openai help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -996,6 +996,10 @@ _wacall() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ramp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1123,7 +1127,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim__subcmd__offer)
-            opts="-v -q -h -V --out --answer --answer-timeout --seconds --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --out --answer --answer-timeout --seconds --light --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -59,7 +59,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s q -l quiet -d
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wacall -n "__fish_wacall_using_subcommand lint-sdp" -s V -l version -d 'Print version'
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l offer -d 'WhatsApp\'s offer: raw SDP or a connect webhook body; `-` reads stdin' -r -F
-complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l to -d 'The far end: echo, tone[:HZ], play:FILE.wav, silence, speaker, openai' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l to -d 'The far end: echo, echo:opus (the Opus packets back, undecoded), tone[:HZ], play:FILE.wav, silence, speaker, openai' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-out -d 'Write the answer here (atomically) instead of printing it' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l answer-format -d 'How to write the answer: raw SDP, or the Graph API accept body' -r -f -a "sdp\t'Raw SDP, CRLF line endings'
 graph\t'A Graph API accept request body, ready for curl'"
@@ -127,6 +127,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_s
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l waba-id -d 'The WhatsApp Business Account id' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l calls -d 'Number of calls to place' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l concurrency -d 'Calls at once' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l ramp -d 'Spread the first C calls\' starts evenly over this many seconds (0: all at once)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l webhook-retries -d 'Delivery attempts per webhook (Meta retries at once, then with growing gaps)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l wait-seconds -d 'Business-initiated: seconds to wait for each `connect` request' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l inject-graph-error -d 'Make the next Graph requests of an action fail, e.g. accept:503x2' -r
@@ -145,6 +146,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_s
 always\t''
 never\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l business-initiated -d 'Wait for the bridge to place N business-initiated calls (Graph `connect`) instead of calling it'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l light -d 'Encode one second of the caller\'s audio once and loop it, so one machine can play many callers (load tests); what they hear is still decoded'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l silence -d 'The caller sends silence'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
@@ -172,6 +174,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l light -d 'Encode one second of the caller\'s audio once and loop it, so one machine can play many callers (load tests); what they hear is still decoded'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l silence -d 'The caller sends silence'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
@@ -260,7 +263,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l app-secret -d 'T
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l verify-token -d 'Answer Meta\'s GET verification handshake for this token' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l capture -d 'Write every delivery (raw body, headers, time) into DIR, for `wacall replay`' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l max-body -d 'Largest webhook body taken, in bytes' -r
-complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call\'s far end: openai, echo, tone[:HZ], play:FILE.wav, silence' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call\'s far end: openai, echo, echo:opus (undecoded, for load tests), tone[:HZ], play:FILE.wav, silence' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l api-token-file -d 'The control API\'s bearer token, from a file (default: the WACALL_API_TOKEN variable)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l drain-timeout -d 'After SIGTERM, how long active calls may go on before they are ended' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l phone-number-id -d 'The business number\'s phone number id, when webhooks carry none' -r

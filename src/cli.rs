@@ -193,6 +193,9 @@ pub struct SimArgs {
     /// Calls at once
     #[arg(long, value_name = "C", default_value_t = 1)]
     pub concurrency: usize,
+    /// Spread the first C calls' starts evenly over this many seconds (0: all at once)
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    pub ramp: f64,
     /// Delivery attempts per webhook (Meta retries at once, then with growing gaps)
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub webhook_retries: u32,
@@ -262,6 +265,10 @@ pub struct SimMediaArgs {
     /// Seconds the caller stays once media flows
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub seconds: f64,
+    /// Encode one second of the caller's audio once and loop it, so one
+    /// machine can play many callers (load tests); what they hear is still decoded
+    #[arg(long)]
+    pub light: bool,
     /// The caller sends a tone of this frequency (default 440)
     #[arg(long, value_name = "HZ", conflicts_with_all = ["send", "silence"])]
     pub tone: Option<f64>,
@@ -318,7 +325,7 @@ pub struct BridgeArgs {
     /// WhatsApp's offer: raw SDP or a connect webhook body; `-` reads stdin
     #[arg(long, value_name = "FILE")]
     pub offer: PathBuf,
-    /// The far end: echo, tone[:HZ], play:FILE.wav, silence, speaker, openai
+    /// The far end: echo, echo:opus (the Opus packets back, undecoded), tone[:HZ], play:FILE.wav, silence, speaker, openai
     #[arg(long, value_name = "FAR_END", default_value = "echo")]
     pub to: String,
     /// Write the answer here (atomically) instead of printing it
@@ -609,7 +616,7 @@ pub struct ServeArgs {
     pub from_config: Vec<String>,
     #[command(flatten)]
     pub receiver: ReceiverArgs,
-    /// Each call's far end: openai, echo, tone[:HZ], play:FILE.wav, silence
+    /// Each call's far end: openai, echo, echo:opus (undecoded, for load tests), tone[:HZ], play:FILE.wav, silence
     #[arg(long, value_name = "FAR_END", default_value = "openai")]
     pub to: String,
     /// The control API's bearer token, from a file (default: the WACALL_API_TOKEN variable)

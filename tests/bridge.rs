@@ -141,20 +141,41 @@ fn echo_with_both_real_offer_shapes() {
         "testdata/corpus/offer-whatsapp-real-uic-2025-11-05-mehery-web-vue.sdp",
     ] {
         let (sim, bridge, _d) = manual(&["--offer-template", template], &["--to", "echo"]);
-        assert_eq!(
-            bridge.status.code(),
-            Some(0),
-            "{template}: {}",
-            text(&bridge)
-        );
-        let r = of_type(&sim.stdout, "call").pop().unwrap();
-        assert_eq!(r["ok"], true, "{template}: {r:#}");
-        let hz = r["heard"]["dominant_hz"].as_f64().unwrap();
-        assert!(
-            (hz - 440.0).abs() < 2.0,
-            "{template}: WhatsApp's side heard {hz} Hz, it sent 440"
-        );
+        check_echo(template, &sim, &bridge);
     }
+    // The undecoded echo: the caller's own Opus back, re-originated.
+    let template = "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp";
+    let (sim, bridge, _d) = manual(&["--offer-template", template], &["--to", "echo:opus"]);
+    check_echo(template, &sim, &bridge);
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    assert_eq!(summary["far_end"], "echo:opus", "{summary:#}");
+    let r = of_type(&sim.stdout, "call").pop().unwrap();
+    assert_eq!(r["media_in"]["ssrcs"], 1, "one SSRC from the bridge: {r:#}");
+    assert_eq!(r["media_in"]["lost"], 0, "{r:#}");
+}
+
+#[test]
+fn a_light_caller_loops_audio_encoded_once_and_still_hears() {
+    let (sim, bridge, _d) = manual(&["--light"], &["--to", "echo"]);
+    check_echo("--light", &sim, &bridge);
+    let r = of_type(&sim.stdout, "call").pop().unwrap();
+    assert!(r["media_out"]["packets"].as_u64().unwrap() > 100, "{r:#}");
+}
+
+fn check_echo(template: &str, sim: &Output, bridge: &Output) {
+    assert_eq!(
+        bridge.status.code(),
+        Some(0),
+        "{template}: {}",
+        text(bridge)
+    );
+    let r = of_type(&sim.stdout, "call").pop().unwrap();
+    assert_eq!(r["ok"], true, "{template}: {r:#}");
+    let hz = r["heard"]["dominant_hz"].as_f64().unwrap();
+    assert!(
+        (hz - 440.0).abs() < 2.0,
+        "{template}: WhatsApp's side heard {hz} Hz, it sent 440"
+    );
 }
 
 /// A real signed `connect` webhook from `wacall sim`, caught by wacall's own receiver.

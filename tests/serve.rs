@@ -518,3 +518,49 @@ fn settings_come_from_flags_then_the_environment_then_the_config_file() {
     sigterm(&server);
     assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
 }
+
+#[test]
+fn a_ramp_spreads_the_simulators_call_starts() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &[]);
+    let out = sim(
+        port,
+        graph_port,
+        &[
+            "--calls",
+            "3",
+            "--concurrency",
+            "3",
+            "--ramp",
+            "2",
+            "--seconds",
+            "1",
+            "--light",
+        ],
+    )
+    .wait_with_output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    sigterm(&server);
+    let served = server.wait_with_output().unwrap();
+    // When the service saw each call start, from its log records.
+    let ms = |ts: &str| -> f64 {
+        let t = &ts[11..23];
+        let p: Vec<f64> = t.split(':').map(|x| x.parse().unwrap()).collect();
+        (p[0] * 3600.0 + p[1] * 60.0 + p[2]) * 1000.0
+    };
+    let starts: Vec<f64> = String::from_utf8_lossy(&served.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == "call_started")
+        .map(|v| ms(v["ts"].as_str().unwrap()))
+        .collect();
+    assert_eq!(starts.len(), 3, "{}", text(&served));
+    for w in starts.windows(2) {
+        let gap = w[1] - w[0];
+        assert!(
+            (450.0..1200.0).contains(&gap),
+            "starts 2/3 s apart, got {gap} ms"
+        );
+    }
+}

@@ -24,11 +24,12 @@ use tokio::sync::mpsc;
 pub fn far_end(spec: &str) -> Result<Box<dyn FarEnd>, CliError> {
     let bad = || {
         CliError::usage(format!("--to `{spec}` is not a far end"))
-            .hint("use echo, silence, tone, tone:HZ, play:FILE.wav, speaker or openai")
+            .hint("use echo, echo:opus, silence, tone, tone:HZ, play:FILE.wav, speaker or openai")
     };
     let (kind, arg) = spec.split_once(':').unwrap_or((spec, ""));
     Ok(match (kind, arg) {
         ("echo", "") => Box::new(Echo::new()),
+        ("echo", "opus") => Box::new(crate::io::farend::OpusEcho::default()),
         ("silence", "") => Box::new(Source::Silence),
         ("tone", hz) => {
             let hz = if hz.is_empty() {

@@ -62,6 +62,13 @@ pub fn call_spec(m: &SimMediaArgs) -> Result<CallSpec, CliError> {
             Source::Tone(Tone::new(hz, 0.3))
         }
     };
+    let source = if m.light {
+        source
+            .pre_encoded(50, 20_000)
+            .map_err(|e| CliError::usage("cannot encode the caller's audio").because(e))?
+    } else {
+        source
+    };
     let template = match &m.offer_template {
         None => AudioTemplate::whatsapp(),
         Some(path) => {
@@ -161,6 +168,11 @@ async fn calls(args: &SimArgs, term: &Term) -> Result<u8, CliError> {
             ..Retry::default()
         },
         injections,
+        ramp: if args.ramp == 0.0 {
+            Duration::ZERO
+        } else {
+            seconds("--ramp", args.ramp)?
+        },
     };
     let sim = Sim::start(cfg).await.map_err(|e| {
         CliError::failed("the simulator did not start")

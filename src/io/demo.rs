@@ -99,6 +99,7 @@ pub async fn run_with(
         },
         retry: Retry::default(),
         injections: vec![],
+        ramp: Duration::ZERO,
     })
     .await?;
     let graph_url = sim.graph.base_url();

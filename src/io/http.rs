@@ -14,11 +14,23 @@ pub fn install_crypto() {
     });
 }
 
+/// A client with this request timeout, shared by everyone who asks for
+/// one: building one reads and parses the system's root certificates,
+/// which cost a busy `serve` milliseconds per call, and sharing also
+/// shares the connection pool.
 pub fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    static CLIENTS: std::sync::Mutex<Vec<(Duration, reqwest::Client)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, c)) = clients.iter().find(|(t, _)| *t == timeout) {
+        return Ok(c.clone());
+    }
     install_crypto();
-    Ok(reqwest::Client::builder()
+    let c = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(5))
         .user_agent(concat!("wacall/", env!("CARGO_PKG_VERSION")))
-        .build()?)
+        .build()?;
+    clients.push((timeout, c.clone()));
+    Ok(c)
 }

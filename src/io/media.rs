@@ -30,6 +30,12 @@ pub enum Source {
         data: Arc<Vec<i16>>,
         pos: usize,
     },
+    /// Opus packets made once and looped (`sim --light`), so one machine
+    /// can play many callers without encoding for each.
+    Encoded {
+        packets: Arc<Vec<Bytes>>,
+        pos: usize,
+    },
     Silence,
 }
 
@@ -47,7 +53,31 @@ impl Source {
                 }
                 out
             }
-            Source::Silence => [0; FRAME],
+            Source::Encoded { .. } | Source::Silence => [0; FRAME],
+        }
+    }
+
+    /// `frames` 20 ms frames of this source, encoded once, to be looped.
+    pub fn pre_encoded(mut self, frames: usize, bitrate: i32) -> anyhow::Result<Source> {
+        let mut enc = Encoder::new(bitrate)?;
+        let packets = (0..frames.max(1))
+            .map(|_| enc.encode(&self.frame()).map(Bytes::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Source::Encoded {
+            packets: Arc::new(packets),
+            pos: 0,
+        })
+    }
+
+    /// The next looped packet, for a pre-encoded source.
+    pub fn next_packet(&mut self) -> Option<Bytes> {
+        match self {
+            Source::Encoded { packets, pos } if !packets.is_empty() => {
+                let p = packets[*pos].clone();
+                *pos = (*pos + 1) % packets.len();
+                Some(p)
+            }
+            _ => None,
         }
     }
 }
@@ -365,7 +395,7 @@ async fn send_tick(
         return Ok(skipped);
     }
     let first = *sent_frames == 0;
-    let opus = if far.passthrough() {
+    let opus = if far.sends_opus() {
         Some(far.speak_opus())
     } else {
         None
@@ -471,6 +501,29 @@ mod tests {
             .unwrap();
         let e = read_wav(&slow).unwrap_err().to_string();
         assert!(e.contains("8000 Hz") && e.contains("sox"), "{e}");
+    }
+
+    #[test]
+    fn a_pre_encoded_source_loops_its_packets_and_sends_them_as_they_are() {
+        use crate::io::farend::FarEnd;
+        let mut s = Source::Tone(Tone::new(440.0, 0.3))
+            .pre_encoded(10, 20_000)
+            .unwrap();
+        assert!(
+            s.sends_opus() && !s.passthrough(),
+            "it still hears decoded audio"
+        );
+        let first: Vec<Bytes> = (0..10).map(|_| s.speak_opus().unwrap()).collect();
+        assert!(first.iter().all(|p| p.len() > 10), "real Opus packets");
+        assert_eq!(s.speak_opus().unwrap(), first[0], "looped");
+        let mut dec = crate::core::audio::Decoder::new().unwrap();
+        let mut pcm = Vec::new();
+        for p in &first {
+            dec.decode(p, &mut pcm).unwrap();
+        }
+        let hz = crate::core::audio::dominant_frequency(&pcm[FRAME..]).unwrap();
+        assert!((hz - 440.0).abs() < 5.0, "{hz}");
+        assert!(!Source::Silence.sends_opus());
     }
 
     #[test]

@@ -135,6 +135,7 @@ pub async fn forward(
         ),
         retry: Retry::default(),
         injections: vec![],
+        ramp: Duration::ZERO,
     })
     .await?;
     let _ = events.send(Event::Started {

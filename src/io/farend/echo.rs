@@ -46,6 +46,41 @@ impl FarEnd for Echo {
     }
 }
 
+/// `echo:opus`: the caller's own Opus packets back, re-originated by the
+/// media loop, nothing decoded or encoded. The cheapest far end that still
+/// carries real media both ways, for load tests of many calls.
+#[derive(Debug)]
+pub struct OpusEcho {
+    queue: crate::core::relay::TickQueue<bytes::Bytes>,
+}
+
+impl Default for OpusEcho {
+    fn default() -> Self {
+        OpusEcho {
+            queue: crate::core::relay::TickQueue::new(MAX_FRAMES, 25),
+        }
+    }
+}
+
+impl FarEnd for OpusEcho {
+    fn name(&self) -> String {
+        "echo:opus".into()
+    }
+    fn hear(&mut self, _samples: &[i16], _at: Instant) {}
+    fn speak(&mut self) -> [i16; FRAME] {
+        [0; FRAME]
+    }
+    fn passthrough(&self) -> bool {
+        true
+    }
+    fn hear_opus(&mut self, packet: super::OpusPacket) {
+        self.queue.push(packet.payload);
+    }
+    fn speak_opus(&mut self) -> Option<bytes::Bytes> {
+        self.queue.pop()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +98,31 @@ mod tests {
         }
         assert_eq!(e.dropped_frames, 5);
         assert_eq!(e.speak()[0], 5, "the oldest frames went first");
+    }
+}
+
+#[cfg(test)]
+mod opus_tests {
+    use super::*;
+    use crate::io::farend::OpusPacket;
+
+    #[test]
+    fn opus_echo_gives_the_packets_back_in_order() {
+        let mut e = OpusEcho::default();
+        assert!(e.passthrough());
+        assert_eq!(e.speak_opus(), None, "silence until something came");
+        for n in 0..3u8 {
+            e.hear_opus(OpusPacket {
+                ssrc: 1,
+                sequence: u16::from(n),
+                timestamp: u32::from(n) * 960,
+                payload: bytes::Bytes::from(vec![n; 3]),
+                at: Instant::now(),
+            });
+        }
+        let back: Vec<u8> = std::iter::from_fn(|| e.speak_opus())
+            .map(|p| p[0])
+            .collect();
+        assert_eq!(back, [0, 1, 2]);
     }
 }

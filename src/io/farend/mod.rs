@@ -10,7 +10,7 @@ mod echo;
 mod recorded;
 mod speaker;
 
-pub use echo::Echo;
+pub use echo::{Echo, OpusEcho};
 pub use recorded::{Recorded, Recording};
 pub use speaker::Speaker;
 
@@ -71,6 +71,11 @@ pub trait FarEnd: Send {
         false
     }
     fn hear_opus(&mut self, _packet: OpusPacket) {}
+    /// Whether `speak_opus` gives the packets to send (a passthrough far end,
+    /// or a pre-encoded source that still hears decoded audio).
+    fn sends_opus(&self) -> bool {
+        self.passthrough()
+    }
     /// The next Opus packet for the caller; `None` sends silence.
     fn speak_opus(&mut self) -> Option<bytes::Bytes> {
         None
@@ -83,6 +88,7 @@ impl FarEnd for Source {
         match self {
             Source::Tone(t) => format!("tone:{}", t.hz()),
             Source::Samples { .. } => "play".into(),
+            Source::Encoded { .. } => "pre-encoded".into(),
             Source::Silence => "silence".into(),
         }
     }
@@ -91,6 +97,14 @@ impl FarEnd for Source {
 
     fn speak(&mut self) -> [i16; FRAME] {
         self.frame()
+    }
+
+    fn sends_opus(&self) -> bool {
+        matches!(self, Source::Encoded { .. })
+    }
+
+    fn speak_opus(&mut self) -> Option<bytes::Bytes> {
+        self.next_packet()
     }
 }
 
@@ -125,6 +139,9 @@ impl FarEnd for Box<dyn FarEnd> {
     }
     fn passthrough(&self) -> bool {
         (**self).passthrough()
+    }
+    fn sends_opus(&self) -> bool {
+        (**self).sends_opus()
     }
     fn hear_opus(&mut self, packet: OpusPacket) {
         (**self).hear_opus(packet)

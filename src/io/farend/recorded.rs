@@ -96,6 +96,9 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
     fn passthrough(&self) -> bool {
         self.inner.passthrough()
     }
+    fn sends_opus(&self) -> bool {
+        self.inner.sends_opus()
+    }
     fn hear_opus(&mut self, packet: super::OpusPacket) {
         self.inner.hear_opus(packet)
     }

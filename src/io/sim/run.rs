@@ -27,6 +27,8 @@ pub struct SimConfig {
     pub call: CallSpec,
     pub retry: Retry,
     pub injections: Vec<Injection>,
+    /// The first `concurrency` calls start evenly over this long.
+    pub ramp: Duration,
 }
 
 pub struct Sim {
@@ -77,7 +79,13 @@ impl Sim {
         let meta = self.meta();
         let gate = Arc::new(Semaphore::new(self.cfg.concurrency.max(1)));
         let mut set = JoinSet::new();
+        let began = tokio::time::Instant::now();
+        let c = self.cfg.concurrency.max(1);
         for index in 1..=self.cfg.calls {
+            if index <= c && !self.cfg.ramp.is_zero() {
+                let at = self.cfg.ramp.mul_f64((index - 1) as f64 / c as f64);
+                tokio::time::sleep_until(began + at).await;
+            }
             let Ok(permit) = gate.clone().acquire_owned().await else {
                 break;
             };
