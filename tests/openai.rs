@@ -2,24 +2,20 @@
 //! simulated WhatsApp caller, the real bridge (WebRTC, Opus, the media
 //! loop) and the OpenAI stand-in on a real WebSocket.
 
-mod tones;
+mod far_call;
 
-use std::net::IpAddr;
+use far_call::{frames_at, script};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
-use tones::{frames_at, script};
 use wacall::core::audio::{FRAME, level_dbfs};
 use wacall::core::bridge::{BridgeReport, Ending};
 use wacall::core::realtime::standin::StandInConfig;
 use wacall::core::realtime::{Prices, SessionConfig};
-use wacall::io::answerer::AnswererConfig;
-use wacall::io::bridge::{self, BridgeConfig, Event, FarEndSetup, Signalling};
+use wacall::io::bridge::FarEndSetup;
 use wacall::io::farend::{FarEnd, Note};
 use wacall::io::media::Source;
 use wacall::io::openai::standin_server::{StandInServer, StandInServerConfig};
 use wacall::io::openai::{OpenAi, OpenAiConfig};
-use wacall::io::sim::peer::{PeerConfig, WhatsAppPeer};
 
 fn openai_config(url: String, key: &str) -> OpenAiConfig {
     OpenAiConfig {
@@ -79,9 +75,6 @@ struct Outcome {
 
 /// One manual-mode call of `seconds` from `caller` to the OpenAI far end.
 async fn call(caller: Source, cfg: OpenAiConfig, seconds: u64) -> Outcome {
-    let mut peer = WhatsAppPeer::new(PeerConfig::loopback(caller))
-        .await
-        .unwrap();
     let spoken: Spoken = Arc::default();
     let sp = spoken.clone();
     let far = FarEndSetup {
@@ -91,41 +84,11 @@ async fn call(caller: Source, cfg: OpenAiConfig, seconds: u64) -> Outcome {
             Ok(Box::new(Timed { inner, spoken: sp }) as Box<dyn FarEnd>)
         }),
     };
-    let bcfg = BridgeConfig {
-        answerer: AnswererConfig {
-            bind: vec![IpAddr::from([127, 0, 0, 1])],
-            ..AnswererConfig::default()
-        },
-        duration: Some(Duration::from_secs(seconds)),
-        connect_timeout: Duration::from_secs(5),
-        force: false,
-        bitrate: 20_000,
-        record: None,
-    };
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let (_stop, stop_rx) = watch::channel(None);
-    let offer = peer.offer().to_string();
-    let task = tokio::spawn(async move {
-        bridge::run_setup(&offer, far, bcfg, Signalling::Manual, tx, stop_rx).await
-    });
-    let mut notes = Vec::new();
-    while let Some(e) = rx.recv().await {
-        match e {
-            Event::Answer { sdp, .. } => {
-                peer.apply_answer(&sdp).await.unwrap();
-                peer.accept();
-            }
-            Event::Note { note, .. } => notes.push(note),
-            _ => {}
-        }
-    }
-    let report = task.await.unwrap();
-    let heard = peer.recording();
-    peer.close().await;
+    let c = far_call::call(caller, far, seconds).await;
     Outcome {
-        report,
-        heard,
-        notes,
+        report: c.report,
+        heard: c.heard,
+        notes: c.notes,
         spoken,
     }
 }

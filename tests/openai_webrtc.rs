@@ -3,24 +3,20 @@
 //! `POST /v1/realtime/calls` with its own WebRTC peer and `oai-events`
 //! data channel. Opus is forwarded both ways without decoding.
 
-mod tones;
+mod far_call;
 
-use std::net::IpAddr;
+use far_call::{frames_at, script};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
-use tones::{frames_at, script};
 use wacall::core::audio::{Decoder, level_dbfs};
 use wacall::core::bridge::{BridgeReport, Ending};
 use wacall::core::realtime::{Prices, SessionConfig};
-use wacall::io::answerer::AnswererConfig;
-use wacall::io::bridge::{self, BridgeConfig, Event, FarEndSetup, Signalling};
+use wacall::io::bridge::FarEndSetup;
 use wacall::io::farend::{FarEnd, Note, OpusPacket};
 use wacall::io::media::Source;
 use wacall::io::openai::standin_server::{Dir, StandInServer, StandInServerConfig};
 use wacall::io::openai::webrtc::OpenAiRtc;
 use wacall::io::openai::{OpenAiConfig, Transport};
-use wacall::io::sim::peer::{PeerConfig, WhatsAppPeer};
 
 fn config(url: String, key: &str) -> OpenAiConfig {
     OpenAiConfig {
@@ -101,9 +97,6 @@ struct Outcome {
 }
 
 async fn call(caller: Source, cfg: OpenAiConfig, seconds: u64) -> Outcome {
-    let mut peer = WhatsAppPeer::new(PeerConfig::loopback(caller))
-        .await
-        .unwrap();
     let seen: Arc<Mutex<Seen>> = Arc::default();
     let s = seen.clone();
     let far = FarEndSetup {
@@ -117,41 +110,11 @@ async fn call(caller: Source, cfg: OpenAiConfig, seconds: u64) -> Outcome {
             }) as Box<dyn FarEnd>)
         }),
     };
-    let bcfg = BridgeConfig {
-        answerer: AnswererConfig {
-            bind: vec![IpAddr::from([127, 0, 0, 1])],
-            ..AnswererConfig::default()
-        },
-        duration: Some(Duration::from_secs(seconds)),
-        connect_timeout: Duration::from_secs(5),
-        force: false,
-        bitrate: 20_000,
-        record: None,
-    };
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let (_stop, stop_rx) = watch::channel(None);
-    let offer = peer.offer().to_string();
-    let task = tokio::spawn(async move {
-        bridge::run_setup(&offer, far, bcfg, Signalling::Manual, tx, stop_rx).await
-    });
-    let mut notes = Vec::new();
-    while let Some(e) = rx.recv().await {
-        match e {
-            Event::Answer { sdp, .. } => {
-                peer.apply_answer(&sdp).await.unwrap();
-                peer.accept();
-            }
-            Event::Note { note, .. } => notes.push(note),
-            _ => {}
-        }
-    }
-    let report = task.await.unwrap();
-    let heard = peer.recording();
-    peer.close().await;
+    let c = far_call::call(caller, far, seconds).await;
     Outcome {
-        report,
-        heard,
-        notes,
+        report: c.report,
+        heard: c.heard,
+        notes: c.notes,
         seen,
     }
 }
