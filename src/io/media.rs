@@ -9,15 +9,15 @@ use crate::core::audio::{
 };
 use crate::core::rtp::{Packetizer, dtmf_event, dtmf_payload};
 use crate::io::farend::{FarEnd, Note, OpusPacket};
-use anyhow::{Context, bail};
 use bytes::Bytes;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
+
+pub use crate::io::wav::{read_wav, write_wav, write_wav_stereo};
 
 pub const FRAME_TIME: Duration = Duration::from_millis(20);
 
@@ -80,64 +80,6 @@ impl Source {
             _ => None,
         }
     }
-}
-
-/// Reads a WAV file as 48 kHz mono 16-bit samples (stereo is mixed down).
-pub fn read_wav(path: &Path) -> anyhow::Result<Vec<i16>> {
-    let reader = hound::WavReader::open(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let spec = reader.spec();
-    if spec.sample_rate != RATE
-        || spec.bits_per_sample != 16
-        || spec.sample_format != hound::SampleFormat::Int
-    {
-        bail!(
-            "`{}` is {} Hz {}-bit; wacall plays 48000 Hz 16-bit PCM (convert with `sox in.wav -r 48000 -b 16 -c 1 out.wav`)",
-            path.display(),
-            spec.sample_rate,
-            spec.bits_per_sample
-        );
-    }
-    let channels = usize::from(spec.channels.max(1));
-    let samples: Vec<i16> = reader.into_samples::<i16>().collect::<Result<_, _>>()?;
-    Ok(samples
-        .chunks(channels)
-        .map(|c| (c.iter().map(|&s| i32::from(s)).sum::<i32>() / channels as i32) as i16)
-        .collect())
-}
-
-/// Writes 48 kHz mono 16-bit samples, atomically (temporary file, then rename).
-pub fn write_wav(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
-    write_wav_channels(path, 1, samples)
-}
-
-/// Writes interleaved 48 kHz stereo 16-bit samples, atomically.
-pub fn write_wav_stereo(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
-    write_wav_channels(path, 2, samples)
-}
-
-fn write_wav_channels(path: &Path, channels: u16, samples: &[i16]) -> anyhow::Result<()> {
-    // A WAV header is patched after the samples, so it needs a seekable file.
-    anyhow::ensure!(
-        !crate::io::outfile::is_special(path),
-        "cannot write `{}`: a WAV recording needs a regular file, not a device or pipe",
-        path.display()
-    );
-    let tmp = crate::io::outfile::sibling_tmp(path);
-    let spec = hound::WavSpec {
-        channels,
-        sample_rate: RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&tmp, spec)
-        .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    for &s in samples {
-        w.write_sample(s)?;
-    }
-    w.finalize()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write `{}`", path.display()))?;
-    Ok(())
 }
 
 /// What a media loop measured; shared so a live view and a report can read it.
@@ -477,63 +419,5 @@ async fn send_tick(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wav_round_trip_and_refusals() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("tone.wav");
-        let mut tone = Tone::new(440.0, 0.3);
-        let samples: Vec<i16> = (0..10).flat_map(|_| tone.frame()).collect();
-        write_wav(&path, &samples).unwrap();
-        assert_eq!(read_wav(&path).unwrap(), samples);
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: 8000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let slow = dir.path().join("slow.wav");
-        hound::WavWriter::create(&slow, spec)
-            .unwrap()
-            .finalize()
-            .unwrap();
-        let e = read_wav(&slow).unwrap_err().to_string();
-        assert!(e.contains("8000 Hz") && e.contains("sox"), "{e}");
-    }
-
-    #[test]
-    fn a_pre_encoded_source_loops_its_packets_and_sends_them_as_they_are() {
-        use crate::io::farend::FarEnd;
-        let mut s = Source::Tone(Tone::new(440.0, 0.3))
-            .pre_encoded(10, 20_000)
-            .unwrap();
-        assert!(
-            s.sends_opus() && !s.passthrough(),
-            "it still hears decoded audio"
-        );
-        let first: Vec<Bytes> = (0..10).map(|_| s.speak_opus().unwrap()).collect();
-        assert!(first.iter().all(|p| p.len() > 10), "real Opus packets");
-        assert_eq!(s.speak_opus().unwrap(), first[0], "looped");
-        let mut dec = crate::core::audio::Decoder::new().unwrap();
-        let mut pcm = Vec::new();
-        for p in &first {
-            dec.decode(p, &mut pcm).unwrap();
-        }
-        let hz = crate::core::audio::dominant_frequency(&pcm[FRAME..]).unwrap();
-        assert!((hz - 440.0).abs() < 5.0, "{hz}");
-        assert!(!Source::Silence.sends_opus());
-    }
-
-    #[test]
-    fn sources_loop() {
-        let mut s = Source::Samples {
-            data: Arc::new(vec![1, 2, 3]),
-            pos: 0,
-        };
-        let f = s.frame();
-        assert_eq!(&f[..4], &[1, 2, 3, 1]);
-        assert_eq!(Source::Silence.frame(), [0; FRAME]);
-    }
-}
+#[path = "media_tests.rs"]
+mod tests;

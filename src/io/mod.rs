@@ -17,4 +17,5 @@ pub mod replay;
 pub mod rtc;
 pub mod serve;
 pub mod sim;
+pub mod wav;
 pub mod webhook_server;

@@ -3,6 +3,7 @@
 //! The media loop meets it through `hear`/`speak`, which only lock, compute
 //! and wake the task: they never wait on the network.
 
+mod calls;
 mod link;
 pub mod socket;
 pub mod standin_rtc;
