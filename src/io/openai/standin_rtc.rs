@@ -238,6 +238,12 @@ async fn run_call(a: answerer::Answered, model: String, session: Value, ctx: Ctx
     let mut events = a.events;
     let (mut pcm, mut pcm24) = (Vec::new(), Vec::new());
     let mut last_activity = Instant::now();
+    // Ids for the events only WebRTC has (the stand-in numbers its own).
+    let mut obs = 0u64;
+    let eid = |n: &mut u64| {
+        *n += 1;
+        format!("event_standin_rtc{n:06}")
+    };
     loop {
         let now = started.elapsed().as_millis() as u64;
         let mut said: Vec<String> = Vec::new();
@@ -310,7 +316,7 @@ async fn run_call(a: answerer::Answered, model: String, session: Value, ctx: Ctx
                     }).await;
                 }
                 if out_audio.is_empty() && let Some((response_id, _, _)) = speaking.take() {
-                    said.push(json!({"type": "output_audio_buffer.stopped", "event_id": "event_standin_obs", "response_id": response_id}).to_string());
+                    said.push(json!({"type": "output_audio_buffer.stopped", "event_id": eid(&mut obs), "response_id": response_id}).to_string());
                 }
                 if last_activity.elapsed() > IDLE {
                     break;
@@ -333,7 +339,7 @@ async fn run_call(a: answerer::Answered, model: String, session: Value, ctx: Ctx
                         v["item_id"].as_str().unwrap_or("").to_string(),
                     );
                     if speaking.as_ref().is_none_or(|s| s.1 != iid) {
-                        out.push(json!({"type": "output_audio_buffer.started", "event_id": "event_standin_obs", "response_id": rid}).to_string());
+                        out.push(json!({"type": "output_audio_buffer.started", "event_id": eid(&mut obs), "response_id": rid}).to_string());
                         speaking = Some((rid, iid, 0));
                     }
                 }
@@ -342,8 +348,8 @@ async fn run_call(a: answerer::Answered, model: String, session: Value, ctx: Ctx
                     out_audio.clear();
                     up.reset();
                     if let Some((rid, iid, sent)) = speaking.take() {
-                        out.push(json!({"type": "output_audio_buffer.cleared", "event_id": "event_standin_obs", "response_id": rid}).to_string());
-                        out.push(json!({"type": "conversation.item.truncated", "event_id": "event_standin_obs", "item_id": iid, "content_index": 0, "audio_end_ms": sent / 48}).to_string());
+                        out.push(json!({"type": "output_audio_buffer.cleared", "event_id": eid(&mut obs), "response_id": rid}).to_string());
+                        out.push(json!({"type": "conversation.item.truncated", "event_id": eid(&mut obs), "item_id": iid, "content_index": 0, "audio_end_ms": sent / 48}).to_string());
                     }
                 }
                 _ => out.push(text),
