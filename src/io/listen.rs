@@ -94,6 +94,15 @@ struct Active {
     hangup: watch::Sender<Option<Ending>>,
 }
 
+/// A call ringing while the person decides; webhooks keep being served.
+struct Ringing {
+    caller: Caller,
+    client: GraphClient,
+    offer: String,
+    /// The answer, or the accept window running out.
+    decision: std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>,
+}
+
 /// Runs until `stop`, or until `calls` calls have ended.
 pub async fn run(
     cfg: ListenConfig,
@@ -116,6 +125,7 @@ pub async fn run(
     };
     let (bridge_tx, mut bridge_rx) = mpsc::unbounded_channel();
     let mut active: Option<Active> = None;
+    let mut ringing: Option<Ringing> = None;
     loop {
         let done = cfg.calls.is_some_and(|n| s.answered + s.failed >= n);
         if done && active.is_none() {
@@ -127,7 +137,9 @@ pub async fn run(
                     let caller = caller(&d.envelope, change, call);
                     match (call.event.as_str(), call.sdp()) {
                         ("connect", Some((offer, kind, _))) if kind.as_deref() != Some("answer") => {
-                            if active.as_ref().is_some_and(|a| a.call_id == call.id) {
+                            if active.as_ref().is_some_and(|a| a.call_id == call.id)
+                                || ringing.as_ref().is_some_and(|r| r.caller.call_id == call.id)
+                            {
                                 continue;
                             }
                             // One bad webhook must not stop the receiver.
@@ -138,7 +150,7 @@ pub async fn run(
                                     continue;
                                 }
                             };
-                            if active.is_some() || done {
+                            if active.is_some() || ringing.is_some() || done {
                                 s.busy += 1;
                                 let outcome = match cfg.busy {
                                     Busy::Reject => Some(reject(&client, &caller.call_id).await),
@@ -148,31 +160,24 @@ pub async fn run(
                                 continue;
                             }
                             let _ = events.send(Event::Ringing(caller.clone()));
-                            if !cfg.auto_answer && !ask(&events, &caller, cfg.accept_window).await {
-                                s.declined += 1;
-                                let outcome = Some(reject(&client, &caller.call_id).await);
-                                let _ = events.send(Event::Declined { caller, outcome });
-                                continue;
+                            if cfg.auto_answer {
+                                active = Some(answer(&cfg, &far, client, &call.id, offer, bridge_tx.clone()));
+                            } else {
+                                ringing = Some(Ringing {
+                                    decision: Box::pin(ask(events.clone(), caller.clone(), cfg.accept_window)),
+                                    caller,
+                                    client,
+                                    offer,
+                                });
                             }
-                            let far = match far() {
-                                Ok(f) => FarEndSetup::now(f),
-                                Err(e) => FarEndSetup {
-                                    name: "speaker".into(),
-                                    ready: Box::pin(async move { Err(e) }),
-                                },
-                            };
-                            let (hangup, hangup_rx) = watch::channel(None);
-                            let bcfg = cfg.bridge.clone();
-                            let sig = Signalling::Graph { client, call_id: call.id.clone(), accept_window: cfg.accept_window };
-                            let tx = bridge_tx.clone();
-                            let task = tokio::spawn(async move {
-                                bridge::run_setup(&offer, far, bcfg, sig, tx, hangup_rx).await
-                            });
-                            active = Some(Active { call_id: call.id.clone(), task, hangup });
                         }
                         ("terminate", _) => {
                             if let Some(a) = active.as_ref().filter(|a| a.call_id == call.id) {
                                 let _ = a.hangup.send(Some(Ending::HungUp));
+                            }
+                            // The caller gave up while it rang: nothing to answer or reject.
+                            if ringing.as_ref().is_some_and(|r| r.caller.call_id == call.id) {
+                                ringing = None;
                             }
                             let _ = events.send(Event::HungUp { call_id: call.id.clone() });
                         }
@@ -183,6 +188,16 @@ pub async fn run(
                 }
             }
             Some(e) = bridge_rx.recv() => { let _ = events.send(Event::Bridge(e)); }
+            yes = async { (&mut ringing.as_mut().expect("guarded").decision).await }, if ringing.is_some() => {
+                let Some(r) = ringing.take() else { continue };
+                if yes {
+                    active = Some(answer(&cfg, &far, r.client, &r.caller.call_id, r.offer, bridge_tx.clone()));
+                } else {
+                    s.declined += 1;
+                    let outcome = Some(reject(&r.client, &r.caller.call_id).await);
+                    let _ = events.send(Event::Declined { caller: r.caller, outcome });
+                }
+            }
             r = async { (&mut active.as_mut().expect("guarded").task).await }, if active.is_some() => {
                 active = None;
                 while let Ok(e) = bridge_rx.try_recv() {
@@ -198,6 +213,11 @@ pub async fn run(
             }
             r = stop.changed() => {
                 if r.is_err() || *stop.borrow() {
+                    if let Some(r) = ringing.take() {
+                        s.declined += 1;
+                        let outcome = Some(reject(&r.client, &r.caller.call_id).await);
+                        let _ = events.send(Event::Declined { caller: r.caller, outcome });
+                    }
                     if let Some(a) = active.take() {
                         let _ = a.hangup.send(Some(Ending::Interrupted));
                         // The bridge sends terminate; bounded by Graph's own timeouts.
@@ -216,6 +236,35 @@ pub async fn run(
     }
     s.counters = receiver.counters.lock().unwrap().clone();
     Ok(s)
+}
+
+/// Answers a call: the bridge runs it with Graph signalling on its far end.
+fn answer(
+    cfg: &ListenConfig,
+    far: &FarEndMaker,
+    client: GraphClient,
+    call_id: &str,
+    offer: String,
+    tx: mpsc::UnboundedSender<bridge::Event>,
+) -> Active {
+    let far = match far() {
+        Ok(f) => FarEndSetup::now(f),
+        Err(e) => FarEndSetup::failed("speaker", e),
+    };
+    let (hangup, hangup_rx) = watch::channel(None);
+    let bcfg = cfg.bridge.clone();
+    let sig = Signalling::Graph {
+        client,
+        call_id: call_id.to_string(),
+        accept_window: cfg.accept_window,
+    };
+    let task =
+        tokio::spawn(async move { bridge::run_setup(&offer, far, bcfg, sig, tx, hangup_rx).await });
+    Active {
+        call_id: call_id.to_string(),
+        task,
+        hangup,
+    }
 }
 
 fn calls(e: &Envelope) -> Vec<(&Change, &crate::core::webhook::Call)> {
@@ -257,9 +306,9 @@ async fn reject(client: &GraphClient, call_id: &str) -> Outcome {
 }
 
 /// Asks whoever watches (the terminal) and waits, at most the accept window.
-async fn ask(events: &mpsc::UnboundedSender<Event>, caller: &Caller, window: Duration) -> bool {
+async fn ask(events: mpsc::UnboundedSender<Event>, caller: Caller, window: Duration) -> bool {
     let (tx, rx) = oneshot::channel();
-    if events.send(Event::Ask(caller.clone(), tx)).is_err() {
+    if events.send(Event::Ask(caller, tx)).is_err() {
         return false;
     }
     matches!(tokio::time::timeout(window, rx).await, Ok(Ok(true)))
