@@ -106,3 +106,55 @@ pub fn frames_at(heard: &[i16], hz: f64) -> usize {
         .filter(|f| level_dbfs(f) > -35.0 && share_at(f, hz) > 0.5)
         .count()
 }
+
+/// Every frame the stand-in captured, checked against OpenAI's published
+/// types (the `openai` package in the test venv, `interop/realtime_conformance.py`).
+/// Returns what the bridge sent (`client <type>`, `session <type>`) and the
+/// checker's report; panics when a frame does not validate.
+pub fn conformance(
+    conns: Vec<wacall::io::openai::standin_server::Connection>,
+) -> (std::collections::BTreeSet<String>, String) {
+    use wacall::io::openai::standin_server::Dir;
+    let python =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/bootstrap",
+        python.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frames.jsonl");
+    let mut lines = String::new();
+    let mut sent = std::collections::BTreeSet::new();
+    for conn in conns {
+        for (d, frame) in conn.frames {
+            let who = match d {
+                Dir::FromClient => "client",
+                Dir::ToClient => "server",
+                Dir::Session => "session",
+            };
+            if d != Dir::ToClient {
+                let v: serde_json::Value = serde_json::from_str(&frame).unwrap();
+                sent.insert(format!("{who} {}", v["type"].as_str().unwrap()));
+            }
+            lines.push_str(&serde_json::json!({"dir": who, "frame": frame}).to_string());
+            lines.push('\n');
+        }
+    }
+    std::fs::write(&path, lines).unwrap();
+    let check = std::process::Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/interop/realtime_conformance.py"
+        ))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout).to_string();
+    assert!(
+        check.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    (sent, report)
+}
