@@ -146,6 +146,29 @@ pub(crate) fn note_of(n: Notice) -> Note {
     }
 }
 
+/// What both transports report at the end: the conversation, its usage and
+/// its estimated cost, and the transcript.
+pub(crate) fn conversation_summary(
+    transport: &str,
+    model: &str,
+    prices: &Prices,
+    (responses, barge_ins, usage): (u64, u64, &crate::core::realtime::Usage),
+    history: &[(Role, String)],
+) -> serde_json::Value {
+    json!({
+        "far_end": "openai",
+        "transport": transport,
+        "model": model,
+        "responses": responses,
+        "barge_ins": barge_ins,
+        "usage": usage,
+        "cost_usd": prices.cost(usage),
+        "prices_usd_per_million": prices,
+        "prices_as_of": crate::core::realtime::session::PRICES_AS_OF,
+        "transcript": history.iter().map(|(who, text)| json!({"who": who, "text": text})).collect::<Vec<_>>(),
+    })
+}
+
 pub(crate) fn ms_quantiles(v: &[Duration]) -> serde_json::Value {
     let mut ms: Vec<f64> = v.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
     ms.sort_by(f64::total_cmp);
@@ -191,23 +214,19 @@ impl FarEnd for OpenAi {
     fn summary(&self) -> Option<serde_json::Value> {
         let s = self.shared.lock().unwrap();
         let c = &s.conv;
-        Some(json!({
-            "far_end": "openai",
-            "transport": "websocket",
-            "model": self.model,
-            "responses": c.responses,
-            "barge_ins": c.barge_ins,
-            "reconnects": c.reconnects,
-            "lost_caller_ms": c.lost_caller_ms,
-            "usage": c.usage,
-            "cost_usd": self.prices.cost(&c.usage),
-            "prices_usd_per_million": self.prices,
-            "prices_as_of": crate::core::realtime::session::PRICES_AS_OF,
-            "latency": {
-                "rtp_in_to_append_out": ms_quantiles(&s.append_latency),
-                "delta_in_to_frame_out": ms_quantiles(&c.playout.latencies),
-            },
-            "transcript": c.history().iter().map(|(who, text)| json!({"who": who, "text": text})).collect::<Vec<_>>(),
-        }))
+        let mut v = conversation_summary(
+            "websocket",
+            &self.model,
+            &self.prices,
+            (c.responses, c.barge_ins, &c.usage),
+            c.history(),
+        );
+        v["reconnects"] = json!(c.reconnects);
+        v["lost_caller_ms"] = json!(c.lost_caller_ms);
+        v["latency"] = json!({
+            "rtp_in_to_append_out": ms_quantiles(&s.append_latency),
+            "delta_in_to_frame_out": ms_quantiles(&c.playout.latencies),
+        });
+        Some(v)
     }
 }

@@ -367,24 +367,20 @@ impl FarEnd for OpenAiRtc {
     fn summary(&self) -> Option<serde_json::Value> {
         let s = self.shared.lock().unwrap();
         let c = &s.conv;
-        Some(json!({
-            "far_end": "openai",
-            "transport": "webrtc",
-            "model": self.model,
-            "openai_call_id": self.call_id,
-            "responses": c.responses,
-            "barge_ins": c.barge_ins,
-            "usage": c.usage,
-            "cost_usd": self.prices.cost(&c.usage),
-            "prices_usd_per_million": self.prices,
-            "prices_as_of": crate::core::realtime::session::PRICES_AS_OF,
-            "packets": {"to_openai": s.forwarded, "from_openai": s.received, "flushed_on_barge_in": s.flushed,
-                        "dropped_over_hold": s.queue.dropped, "trimmed_standing": s.queue.trimmed},
-            "latency": {
-                "rtp_in_to_openai_out": super::ms_quantiles(&s.forward_latency),
-                "openai_in_to_rtp_out": super::ms_quantiles(&s.return_latency),
-            },
-            "transcript": c.history().iter().map(|(who, text)| json!({"who": who, "text": text})).collect::<Vec<_>>(),
-        }))
+        let mut v = super::conversation_summary(
+            "webrtc",
+            &self.model,
+            &self.prices,
+            (c.responses, c.barge_ins, &c.usage),
+            c.history(),
+        );
+        v["openai_call_id"] = json!(self.call_id);
+        v["packets"] = json!({"to_openai": s.forwarded, "from_openai": s.received, "flushed_on_barge_in": s.flushed,
+                              "dropped_over_hold": s.queue.dropped, "trimmed_standing": s.queue.trimmed});
+        v["latency"] = json!({
+            "rtp_in_to_openai_out": super::ms_quantiles(&s.forward_latency),
+            "openai_in_to_rtp_out": super::ms_quantiles(&s.return_latency),
+        });
+        Some(v)
     }
 }
