@@ -266,7 +266,8 @@ pub struct SimMediaArgs {
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub seconds: f64,
     /// Encode one second of the caller's audio once and loop it, so one
-    /// machine can play many callers (load tests); what they hear is still decoded
+    /// machine can play many callers (load tests); what they hear is decoded
+    /// for its first 2 s (level and frequency), then only counted (loss, jitter)
     #[arg(long)]
     pub light: bool,
     /// The caller sends a tone of this frequency (default 440)

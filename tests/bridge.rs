@@ -49,18 +49,21 @@ fn text(o: &Output) -> String {
 fn manual(sim_extra: &[&str], bridge_extra: &[&str]) -> (Output, Output, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let (offer, answer) = (dir.path().join("offer.sdp"), dir.path().join("answer.sdp"));
+    // A test that names its own call length gets it; others talk 2 s into a 4 s bridge.
+    let seconds = if sim_extra.contains(&"--seconds") {
+        &[][..]
+    } else {
+        &["--seconds", "2"][..]
+    };
+    let duration = if bridge_extra.contains(&"--duration") {
+        &[][..]
+    } else {
+        &["--duration", "4"][..]
+    };
     let sim = Command::new(WACALL)
-        .args([
-            "--json",
-            "sim",
-            "offer",
-            "--seconds",
-            "2",
-            "--tone",
-            "440",
-            "--answer-timeout",
-            "20",
-        ])
+        .args(["--json", "sim", "offer"])
+        .args(seconds)
+        .args(["--tone", "440", "--answer-timeout", "20"])
         .arg("--out")
         .arg(&offer)
         .arg("--answer")
@@ -72,7 +75,8 @@ fn manual(sim_extra: &[&str], bridge_extra: &[&str]) -> (Output, Output, tempfil
         .unwrap();
     wait_for(&offer);
     let bridge = Command::new(WACALL)
-        .args(["--json", "bridge", "--bind", "127.0.0.1", "--duration", "4"])
+        .args(["--json", "bridge", "--bind", "127.0.0.1"])
+        .args(duration)
         .arg("--offer")
         .arg(&offer)
         .arg("--answer-out")
@@ -156,14 +160,27 @@ fn echo_with_both_real_offer_shapes() {
 
 #[test]
 fn a_light_caller_loops_audio_encoded_once_and_still_hears() {
-    let (sim, bridge, _d) = manual(&["--light"], &["--to", "echo"]);
+    let (sim, bridge, _d) = manual(
+        &["--light", "--seconds", "4"],
+        &["--to", "echo", "--duration", "6"],
+    );
     check_echo("--light", &sim, &bridge);
     let r = of_type(&sim.stdout, "call").pop().unwrap();
-    // `sim --light` encodes 50 frames (1 s) once; a 2 s call sends about 100
-    // (exactly 100 or one more, by when the clock stops), so more than 50 means
-    // the encoded second looped.
+    // `sim --light` encodes 50 frames (1 s) once; a 4 s call sends about 200,
+    // so well over 50 means the encoded second looped.
     let sent = r["media_out"]["packets"].as_u64().unwrap();
-    assert!(sent > 50 + 25, "the encoded second did not loop: {r:#}");
+    assert!(sent > 150, "the encoded second did not loop: {r:#}");
+    // It decodes the first 2 s it hears (about 100 packets) and counts the rest.
+    let (got, decoded) = (
+        r["media_in"]["packets"].as_u64().unwrap(),
+        r["media_in"]["decoded_packets"].as_u64().unwrap(),
+    );
+    assert!(got > 150, "{r:#}");
+    assert!(
+        (80..=115).contains(&decoded),
+        "decoded {decoded} of {got}: {r:#}"
+    );
+    assert_eq!(r["media_in"]["lost"], 0, "{r:#}");
 }
 
 fn check_echo(template: &str, sim: &Output, bridge: &Output) {

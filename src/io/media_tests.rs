@@ -33,3 +33,31 @@ fn sources_loop() {
     assert_eq!(&f[..4], &[1, 2, 3, 1]);
     assert_eq!(Source::Silence.frame(), [0; FRAME]);
 }
+
+#[test]
+fn one_silence_packet_is_encoded_once_and_decodes_to_silence() {
+    let mut s = Silence::default();
+    let a = s.get_or_encode(20_000).unwrap();
+    let b = s.get_or_encode(20_000).unwrap();
+    assert_eq!(
+        a.as_ptr(),
+        b.as_ptr(),
+        "the same bytes, not a second encode"
+    );
+    // Decoded by a decoder that has heard a tone first, as a caller's would.
+    let mut dec = crate::core::audio::Decoder::new().unwrap();
+    let mut enc = crate::core::audio::Encoder::new(20_000).unwrap();
+    let mut tone = Tone::new(440.0, 0.3);
+    let mut pcm = Vec::new();
+    for _ in 0..5 {
+        dec.decode(&enc.encode(&tone.frame()).unwrap(), &mut pcm)
+            .unwrap();
+    }
+    for _ in 0..5 {
+        pcm.clear();
+        dec.decode(&a, &mut pcm).unwrap();
+    }
+    assert_eq!(pcm.len(), FRAME);
+    let level = crate::core::audio::level_dbfs(&pcm);
+    assert!(level < -60.0, "{level} dBFS");
+}

@@ -209,6 +209,7 @@ pub async fn run_setup(
         opus_pt: answered.codecs.opus_pt,
         dtmf_pt: answered.codecs.dtmf_pt,
         bitrate: cfg.bitrate,
+        decode_for: None,
     };
     let mut media: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
     let mut recording = None;

@@ -100,7 +100,7 @@ impl FarEnd for Source {
     }
 
     fn sends_opus(&self) -> bool {
-        matches!(self, Source::Encoded { .. })
+        self.is_pre_encoded()
     }
 
     fn speak_opus(&mut self) -> Option<bytes::Bytes> {
