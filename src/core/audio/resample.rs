@@ -17,6 +17,16 @@ use rubato::{
 #[error("resampler: {0}")]
 pub struct ResampleError(String);
 
+const OVERSAMPLING: usize = 128;
+
+/// Whether every output time is a multiple of 1/OVERSAMPLING input samples.
+fn on_table_points(from: u32, to: u32) -> bool {
+    from > 0
+        && to > 0
+        && (from.is_multiple_of(to)
+            || (to.is_multiple_of(from) && OVERSAMPLING.is_multiple_of((to / from) as usize)))
+}
+
 pub struct Resampler {
     inner: Async<f32>,
     from: u32,
@@ -31,11 +41,36 @@ pub struct Resampler {
 }
 
 impl Resampler {
-    /// `chunk` is the input block in samples; smaller blocks wait less for input.
+    /// A fixed ratio. `chunk` is the input block in samples; smaller blocks
+    /// wait less for input. Between rates where one divides the other (48 and
+    /// 24 kHz) every output sample falls on a point of the sinc table, so the
+    /// nearest point is exact and a quarter of the work of cubic
+    /// interpolation between four (resampling was 8 % of `serve`'s CPU with
+    /// 100 Realtime calls).
     pub fn new(from: u32, to: u32, chunk: usize) -> Result<Resampler, ResampleError> {
+        let interpolation = if on_table_points(from, to) {
+            SincInterpolationType::Nearest
+        } else {
+            SincInterpolationType::Cubic
+        };
+        Resampler::build(from, to, chunk, interpolation)
+    }
+
+    /// A ratio that [`set_ratio`](Self::set_ratio) will nudge (a device's
+    /// clock drift): output samples fall between table points.
+    pub fn drifting(from: u32, to: u32, chunk: usize) -> Result<Resampler, ResampleError> {
+        Resampler::build(from, to, chunk, SincInterpolationType::Cubic)
+    }
+
+    fn build(
+        from: u32,
+        to: u32,
+        chunk: usize,
+        interpolation: SincInterpolationType,
+    ) -> Result<Resampler, ResampleError> {
         let mut params = SincInterpolationParameters::new(64, WindowFunction::BlackmanHarris2);
-        params.oversampling_factor = 128;
-        params.interpolation = SincInterpolationType::Cubic;
+        params.oversampling_factor = OVERSAMPLING;
+        params.interpolation = interpolation;
         let inner = Async::<f32>::new_sinc(
             f64::from(to) / f64::from(from),
             // Room for drift control (`set_ratio`); far beyond any real drift.
@@ -187,6 +222,31 @@ mod tests {
             .unwrap()
             .0;
         assert!((peak as i64 - 2400).abs() <= 1, "peak at {peak}");
+    }
+
+    #[test]
+    fn the_nearest_table_point_is_exact_between_48_and_24_khz() {
+        assert!(on_table_points(48_000, 24_000) && on_table_points(24_000, 48_000));
+        assert!(on_table_points(48_000, 48_000));
+        assert!(!on_table_points(44_100, 48_000) && !on_table_points(48_000, 44_100));
+        assert!(
+            !on_table_points(16_000, 48_000),
+            "a third of a sample is off the table"
+        );
+        // What the cheap interpolation gives is what the general one gives.
+        for (from, to, chunk) in [(48_000, 24_000, 960), (24_000, 48_000, 120)] {
+            let input = tone(1234.0, from, from as usize / 5);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut fast = Resampler::new(from, to, chunk).unwrap();
+            let mut general = Resampler::drifting(from, to, chunk).unwrap();
+            for c in input.chunks(chunk) {
+                fast.push(c, &mut a);
+                general.push(c, &mut b);
+            }
+            assert_eq!(a.len(), b.len());
+            let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).max().unwrap();
+            assert!(worst <= 1, "{from}->{to}: differs by {worst}");
+        }
     }
 
     #[test]

@@ -50,8 +50,8 @@ impl Speaker {
         let out_rate = audio.output.rate;
         let in_rate = audio.input.rate;
         Ok(Speaker {
-            to_device: Resampler::new(RATE, out_rate, 240)?,
-            from_device: Resampler::new(in_rate, RATE, (in_rate / 200) as usize)?,
+            to_device: Resampler::drifting(RATE, out_rate, 240)?,
+            from_device: Resampler::drifting(in_rate, RATE, (in_rate / 200) as usize)?,
             speaker_level: LevelControl::new(
                 out_rate as usize * SPEAKER_TARGET_MS / 1000,
                 out_rate,
