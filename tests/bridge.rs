@@ -147,10 +147,31 @@ fn echo_with_both_real_offer_shapes() {
         let (sim, bridge, _d) = manual(&["--offer-template", template], &["--to", "echo"]);
         check_echo(template, &sim, &bridge);
     }
-    // The undecoded echo: the caller's own Opus back, re-originated.
+    // The undecoded echo: the caller's own Opus back, re-originated; recorded
+    // all the same (decoded on the side).
     let template = "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp";
-    let (sim, bridge, _d) = manual(&["--offer-template", template], &["--to", "echo:opus"]);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("call.wav");
+    let (sim, bridge, _d) = manual(
+        &["--offer-template", template],
+        &["--to", "echo:opus", "--record", rec.to_str().unwrap()],
+    );
     check_echo(template, &sim, &bridge);
+    let samples: Vec<i16> = hound::WavReader::open(&rec)
+        .unwrap()
+        .into_samples::<i16>()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        samples.len() >= 2 * 48_000 * 3 / 2,
+        "{} samples",
+        samples.len()
+    );
+    for (side, channel) in ["caller", "echo"].iter().zip(0..2) {
+        let s: Vec<i16> = samples.iter().skip(channel).step_by(2).copied().collect();
+        let hz = wacall::core::audio::dominant_frequency(&s).unwrap();
+        assert!((hz - 440.0).abs() < 2.0, "{side} channel: {hz} Hz");
+    }
     let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
     assert_eq!(summary["far_end"], "echo:opus", "{summary:#}");
     let r = of_type(&sim.stdout, "call").pop().unwrap();

@@ -304,7 +304,7 @@ pub async fn run_setup(
     r.step(format!("far end ready: {}", far.name()));
     let (_dtmf_tx, dtmf_rx) = mpsc::unbounded_channel();
     let far: Box<dyn FarEnd> = if cfg.record.is_some() {
-        let rec = Recorded::new(far);
+        let rec = Recorded::decoding_opus(far);
         recording = Some(rec.recording.clone());
         Box::new(rec)
     } else {

@@ -1,8 +1,8 @@
 //! Records both directions of a call around any far end: what came in from
 //! the other side on the left channel, what this side sent on the right.
 
-use super::{FarEnd, Note};
-use crate::core::audio::FRAME;
+use super::{FarEnd, Note, OpusPacket};
+use crate::core::audio::{Decoder, FRAME};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -35,14 +35,84 @@ const MAX_SAMPLES: usize = 48_000 * 600;
 pub struct Recorded<F: FarEnd> {
     pub inner: F,
     pub recording: Arc<Mutex<Recording>>,
+    /// Decoders for audio that passes through as Opus, when it is recorded too.
+    opus: Option<OpusTaps>,
+}
+
+/// A far end that forwards Opus is never decoded by the media loop; to
+/// record it, each direction is decoded here, on the side.
+struct OpusTaps {
+    heard: Decoder,
+    spoken: Decoder,
+    /// The caller's last sequence number: a gap is concealed, so the
+    /// recording keeps the call's time.
+    last_heard: Option<u16>,
+    scratch: Vec<i16>,
 }
 
 impl<F: FarEnd> Recorded<F> {
+    /// Records the PCM that goes through `hear` and `speak`.
     pub fn new(inner: F) -> Recorded<F> {
         Recorded {
             inner,
             recording: Arc::default(),
+            opus: None,
         }
+    }
+
+    /// Also records Opus that passes through undecoded, decoding it (the
+    /// bridge's `--record` with `echo:opus` or the OpenAI WebRTC transport).
+    pub fn decoding_opus(inner: F) -> Recorded<F> {
+        // libopus fails to make a decoder only when out of memory; the call
+        // matters more than its recording then.
+        let taps = || -> Result<OpusTaps, crate::core::audio::OpusError> {
+            Ok(OpusTaps {
+                heard: Decoder::new()?,
+                spoken: Decoder::new()?,
+                last_heard: None,
+                scratch: Vec::with_capacity(6 * FRAME),
+            })
+        };
+        Recorded {
+            opus: taps().ok(),
+            ..Recorded::new(inner)
+        }
+    }
+
+    fn record_heard(&mut self, packet: &OpusPacket) {
+        let Some(t) = self.opus.as_mut() else { return };
+        t.scratch.clear();
+        let gap = t
+            .last_heard
+            .map_or(0, |last| packet.sequence.wrapping_sub(last).wrapping_sub(1));
+        if gap >= 0x8000 {
+            return; // late or repeated: its time is already in the recording
+        }
+        for _ in 0..gap.min(50) {
+            let _ = t.heard.conceal(None, &mut t.scratch);
+        }
+        t.last_heard = Some(packet.sequence);
+        let _ = t.heard.decode(&packet.payload, &mut t.scratch);
+        append(&mut self.recording.lock().unwrap().incoming, &t.scratch);
+    }
+
+    fn record_spoken(&mut self, packet: Option<&bytes::Bytes>) {
+        let Some(t) = self.opus.as_mut() else { return };
+        t.scratch.clear();
+        match packet {
+            Some(p) => {
+                let _ = t.spoken.decode(p, &mut t.scratch);
+            }
+            // The media loop sends silence when the far end has nothing.
+            None => t.scratch.resize(FRAME, 0),
+        }
+        append(&mut self.recording.lock().unwrap().outgoing, &t.scratch);
+    }
+}
+
+fn append(side: &mut Vec<i16>, samples: &[i16]) {
+    if side.len() + samples.len() <= MAX_SAMPLES {
+        side.extend_from_slice(samples);
     }
 }
 
@@ -52,21 +122,13 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
     }
 
     fn hear(&mut self, samples: &[i16], at: Instant) {
-        {
-            let mut r = self.recording.lock().unwrap();
-            if r.incoming.len() + samples.len() <= MAX_SAMPLES {
-                r.incoming.extend_from_slice(samples);
-            }
-        }
+        append(&mut self.recording.lock().unwrap().incoming, samples);
         self.inner.hear(samples, at);
     }
 
     fn speak(&mut self) -> [i16; FRAME] {
         let f = self.inner.speak();
-        let mut r = self.recording.lock().unwrap();
-        if r.outgoing.len() + FRAME <= MAX_SAMPLES {
-            r.outgoing.extend_from_slice(&f);
-        }
+        append(&mut self.recording.lock().unwrap().outgoing, &f);
         f
     }
 
@@ -92,25 +154,81 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
     fn jitter_buffer(&self) -> Option<crate::core::audio::JitterConfig> {
         self.inner.jitter_buffer()
     }
-    // Passthrough audio is never decoded, so there is nothing to record.
     fn passthrough(&self) -> bool {
         self.inner.passthrough()
     }
     fn sends_opus(&self) -> bool {
         self.inner.sends_opus()
     }
-    fn hear_opus(&mut self, packet: super::OpusPacket) {
+    fn hear_opus(&mut self, packet: OpusPacket) {
+        self.record_heard(&packet);
         self.inner.hear_opus(packet)
     }
     fn speak_opus(&mut self) -> Option<bytes::Bytes> {
-        self.inner.speak_opus()
+        let p = self.inner.speak_opus();
+        self.record_spoken(p.as_ref());
+        p
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::Echo;
+    use super::super::{Echo, OpusEcho};
     use super::*;
+    use crate::core::audio::{Encoder, Tone, dominant_frequency};
+
+    fn packet(enc: &mut Encoder, tone: &mut Tone, sequence: u16) -> OpusPacket {
+        OpusPacket {
+            ssrc: 1,
+            sequence,
+            timestamp: u32::from(sequence) * FRAME as u32,
+            payload: enc.encode(&tone.frame()).unwrap().into(),
+            at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn opus_passing_through_is_decoded_into_the_recording() {
+        let mut r = Recorded::decoding_opus(OpusEcho::default());
+        let (mut enc, mut tone) = (Encoder::new(20_000).unwrap(), Tone::new(440.0, 0.3));
+        for seq in 0..50 {
+            r.hear_opus(packet(&mut enc, &mut tone, seq));
+            assert!(r.speak_opus().is_some(), "echo:opus sends what it heard");
+        }
+        let rec = r.recording.lock().unwrap();
+        assert_eq!(
+            (rec.incoming.len(), rec.outgoing.len()),
+            (50 * FRAME, 50 * FRAME)
+        );
+        for side in [&rec.incoming, &rec.outgoing] {
+            let hz = dominant_frequency(&side[10 * FRAME..]).unwrap();
+            assert!((hz - 440.0).abs() < 5.0, "{hz}");
+        }
+    }
+
+    #[test]
+    fn a_gap_is_concealed_and_a_late_packet_adds_no_time() {
+        let mut r = Recorded::decoding_opus(OpusEcho::default());
+        let (mut enc, mut tone) = (Encoder::new(20_000).unwrap(), Tone::new(440.0, 0.3));
+        let p: Vec<OpusPacket> = (0..6).map(|s| packet(&mut enc, &mut tone, s)).collect();
+        r.hear_opus(p[0].clone());
+        r.hear_opus(p[1].clone());
+        r.hear_opus(p[4].clone()); // 2 and 3 lost: 20 ms each concealed
+        r.hear_opus(p[3].clone()); // late
+        r.hear_opus(p[5].clone());
+        assert_eq!(r.recording.lock().unwrap().incoming.len(), 6 * FRAME);
+    }
+
+    #[test]
+    fn nothing_to_send_is_recorded_as_the_silence_that_is_sent() {
+        let mut r = Recorded::decoding_opus(OpusEcho::default());
+        assert!(r.speak_opus().is_none());
+        assert_eq!(r.recording.lock().unwrap().outgoing, vec![0; FRAME]);
+        // Without the taps (the simulator's own light caller), Opus is not decoded.
+        let mut plain = Recorded::new(OpusEcho::default());
+        plain.speak_opus();
+        assert!(plain.recording.lock().unwrap().outgoing.is_empty());
+    }
 
     #[test]
     fn records_both_sides_interleaved() {
