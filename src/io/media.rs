@@ -10,6 +10,8 @@ use crate::core::audio::{
 use crate::core::rtp::{Packetizer, dtmf_event, dtmf_payload};
 use crate::io::farend::{FarEnd, Note, OpusPacket};
 use bytes::Bytes;
+use futures_util::stream::{SelectAll, Stream, StreamExt};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -151,8 +153,9 @@ pub async fn run_media(
     let mut silence = Silence::default();
     let mut audio_in = AudioIn::new(cfg.opus_pt, cfg.dtmf_pt)?;
     let mut packetizer = Packetizer::new(cfg.ssrc, rand::random(), rand::random());
-    let (packets_tx, mut packets) = mpsc::unbounded_channel::<(Instant, rtc::rtp::Packet)>();
-    let mut readers = tokio::task::JoinSet::new();
+    // Every track's packets, polled by this task itself: a reader task per
+    // track cost one more wake-up and channel hop for every packet.
+    let mut incoming = SelectAll::new();
     let mut ticker = tokio::time::interval(FRAME_TIME);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut began: Option<Instant> = None;
@@ -187,16 +190,9 @@ pub async fn run_media(
                 }
             }
             Some(track) = tracks.recv() => {
-                let tx = packets_tx.clone();
-                readers.spawn(async move {
-                    while let Some(e) = track.poll().await {
-                        if let TrackRemoteEvent::OnRtpPacket(p) = e && tx.send((Instant::now(), p)).is_err() {
-                            break;
-                        }
-                    }
-                });
+                incoming.push(track_packets(track));
             }
-            Some((at, p)) = packets.recv() => {
+            Some((at, p)) = incoming.next(), if !incoming.is_empty() => {
                 decoded.clear();
                 let forwarded = passthrough && p.header.payload_type == cfg.opus_pt;
                 if forwarded {
@@ -277,7 +273,6 @@ pub async fn run_media(
             }
             r = stop.changed() => {
                 if r.is_err() || *stop.borrow() {
-                    readers.abort_all();
                     let notes = far.notes();
                     let mut s = stats.lock().unwrap();
                     s.notes.extend(notes);
@@ -288,6 +283,19 @@ pub async fn run_media(
         }
     }
 }
+
+/// A remote track's RTP packets with their arrival times, until it ends.
+fn track_packets(track: Arc<dyn TrackRemote>) -> Pin<Box<dyn Stream<Item = Arrival> + Send>> {
+    Box::pin(futures_util::stream::unfold(track, |track| async move {
+        loop {
+            if let TrackRemoteEvent::OnRtpPacket(p) = track.poll().await? {
+                return Some(((Instant::now(), p), track));
+            }
+        }
+    }))
+}
+
+type Arrival = (Instant, rtc::rtp::Packet);
 
 /// One 20 ms tick of playout through the jitter buffer: a frame decoded,
 /// concealed, or nothing while it fills.

@@ -128,7 +128,7 @@ impl Gate {
     /// A datagram from the bridge to WhatsApp.
     pub fn from_bridge(&mut self, now: Instant, data: &[u8]) -> Verdict {
         let at = self.at(now);
-        let Some(answer) = self.answer.clone() else {
+        if self.answer.is_none() {
             // Meta has not processed an answer yet: it knows no credentials
             // and no fingerprint, so nothing from the bridge can be handled.
             if rtp::classify(data) == Kind::Stun {
@@ -136,9 +136,13 @@ impl Gate {
             }
             self.seen.dropped_before_answer += 1;
             return Verdict::Drop;
-        };
+        }
         match rtp::classify(data) {
-            Kind::Stun => self.check(at, data, &answer),
+            // Cloned for checks only: every media packet passes here too.
+            Kind::Stun => {
+                let answer = self.answer.clone().unwrap_or_default();
+                self.check(at, data, &answer)
+            }
             Kind::Dtls { client_hello } => {
                 if client_hello {
                     Self::mark(&mut self.seen.client_hello, at);
