@@ -146,7 +146,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_s
 always\t''
 never\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l business-initiated -d 'Wait for the bridge to place N business-initiated calls (Graph `connect`) instead of calling it'
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l light -d 'Encode one second of the caller\'s audio once and loop it, so one machine can play many callers (load tests); what they hear is decoded for its first 2 s (level and frequency), then only counted (loss, jitter)'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l light -d 'Encode the caller\'s audio once (one second of a tone, a --send file whole up to a minute) and loop it, so one machine can play many callers (load tests); what they hear is decoded for its first 2 s (level and frequency), then only counted (loss, jitter)'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l silence -d 'The caller sends silence'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'
@@ -174,7 +174,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l light -d 'Encode one second of the caller\'s audio once and loop it, so one machine can play many callers (load tests); what they hear is decoded for its first 2 s (level and frequency), then only counted (loss, jitter)'
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l light -d 'Encode the caller\'s audio once (one second of a tone, a --send file whole up to a minute) and loop it, so one machine can play many callers (load tests); what they hear is decoded for its first 2 s (level and frequency), then only counted (loss, jitter)'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l silence -d 'The caller sends silence'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l no-wait-for-maiden -d 'Send media right after accept instead of after the business\'s first packet'
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l json -d 'Machine-readable output: one JSON document, or JSON Lines for commands that stream'

@@ -265,8 +265,9 @@ pub struct SimMediaArgs {
     /// Seconds the caller stays once media flows
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub seconds: f64,
-    /// Encode one second of the caller's audio once and loop it, so one
-    /// machine can play many callers (load tests); what they hear is decoded
+    /// Encode the caller's audio once (one second of a tone, a --send file
+    /// whole up to a minute) and loop it, so one machine can play many
+    /// callers (load tests); what they hear is decoded
     /// for its first 2 s (level and frequency), then only counted (loss, jitter)
     #[arg(long)]
     pub light: bool,

@@ -63,8 +63,9 @@ pub fn call_spec(m: &SimMediaArgs) -> Result<CallSpec, CliError> {
         }
     };
     let source = if m.light {
+        let frames = source.loop_frames();
         source
-            .pre_encoded(50, 20_000)
+            .pre_encoded(frames, 20_000)
             .map_err(|e| CliError::usage("cannot encode the caller's audio").because(e))?
     } else {
         source
