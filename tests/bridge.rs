@@ -180,6 +180,38 @@ fn echo_with_both_real_offer_shapes() {
 }
 
 #[test]
+fn a_far_end_with_nothing_to_say_sends_silence_made_once() {
+    let (sim, bridge, _d) = manual(&[], &["--to", "silence"]);
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    let t = &summary["traffic"];
+    assert!(t["packets_out"].as_u64().unwrap() > 50, "{summary:#}");
+    assert_eq!(t["silence_packets_out"], t["packets_out"], "{summary:#}");
+    let r = of_type(&sim.stdout, "call").pop().unwrap();
+    assert_eq!(r["ok"], true, "{r:#}");
+    assert!(r["heard"]["level_dbfs"].as_f64().unwrap() < -60.0, "{r:#}");
+    // A far end that speaks has every frame encoded.
+    let (_, bridge, _d) = manual(&[], &["--to", "tone:1000"]);
+    let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
+    assert_eq!(summary["traffic"]["silence_packets_out"], 0, "{summary:#}");
+}
+
+#[test]
+fn the_bridge_codes_no_more_than_whatsapp_plays() {
+    // WhatsApp's offers say maxplaybackrate=16000: a 10 kHz tone is above
+    // anything it renders, so the bridge does not spend bits on it.
+    let template = "testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp";
+    let (sim, bridge, _d) = manual(&["--offer-template", template], &["--to", "tone:10000"]);
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let r = of_type(&sim.stdout, "call").pop().unwrap();
+    assert!(r["heard"]["level_dbfs"].as_f64().unwrap() < -45.0, "{r:#}");
+    let (sim, _, _d) = manual(&["--offer-template", template], &["--to", "tone:3000"]);
+    let r = of_type(&sim.stdout, "call").pop().unwrap();
+    let hz = r["heard"]["dominant_hz"].as_f64().unwrap();
+    assert!((hz - 3000.0).abs() < 5.0, "{r:#}");
+}
+
+#[test]
 fn a_light_caller_loops_audio_encoded_once_and_still_hears() {
     let (sim, bridge, _d) = manual(
         &["--light", "--seconds", "4"],

@@ -30,6 +30,8 @@ pub struct Timeline {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Traffic {
     pub packets_out: u64,
+    /// Of those, silence made once and resent (the far end had nothing to say).
+    pub silence_packets_out: u64,
     pub bytes_out: u64,
     pub packets_in: u64,
     pub bytes_in: u64,

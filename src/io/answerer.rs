@@ -13,7 +13,7 @@
 //! interval itself is shortened (10 ms by default), with proportionally more
 //! attempts so a dead pair is still given up after ~1.4 s.
 
-use crate::core::sdp::{Sdp, parse_rtpmap};
+use crate::core::sdp::{Sdp, parse_fmtp, parse_rtpmap};
 use crate::io::rtc::{self, Codecs, Events, PeerEvent};
 use ::rtc::peer_connection::certificate::{CertificateParams, RTCCertificate};
 use ::rtc::peer_connection::transport::RTCDtlsRole;
@@ -103,6 +103,20 @@ pub fn offered_codecs(offer: &str) -> anyhow::Result<Codecs> {
             .find(|m| m.is("telephone-event") && m.clock_rate == 8000)
             .and_then(|m| m.pt.parse().ok()),
     })
+}
+
+/// The highest sample rate the offerer renders (`maxplaybackrate` of its Opus
+/// fmtp, RFC 7587 §6.1), when it says.
+pub fn offered_playback_rate(offer: &str) -> Option<u32> {
+    let sdp = Sdp::parse(offer);
+    let audio = sdp.audio()?;
+    let pt = offered_codecs(offer).ok()?.opus_pt.to_string();
+    sdp.media_attrs(audio, "fmtp")
+        .filter_map(|a| parse_fmtp(a.value_or_empty()).ok())
+        .find(|f| f.pt == pt)?
+        .get("maxplaybackrate")?
+        .parse()
+        .ok()
 }
 
 /// Answers `offer` and gathers candidates; the connection then forms on its own.
@@ -367,6 +381,15 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.to_string().contains("no Opus"));
+    }
+
+    #[test]
+    fn the_offers_playback_rate_is_read_from_its_opus_fmtp() {
+        let real =
+            include_str!("../../testdata/corpus/offer-whatsapp-real-uic-2025-10-17-mamlesh06.sdp");
+        assert_eq!(offered_playback_rate(real), Some(16_000));
+        let bare = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10\r\n";
+        assert_eq!(offered_playback_rate(bare), None);
     }
 
     #[test]

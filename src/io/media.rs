@@ -71,6 +71,15 @@ impl Source {
         })
     }
 
+    /// How many 20 ms frames to encode for a looped light source: a file
+    /// whole (up to a minute, so turns and pauses survive), anything else one second.
+    pub fn loop_frames(&self) -> usize {
+        match self {
+            Source::Samples { data, .. } => data.len().div_ceil(FRAME).clamp(1, 3000),
+            _ => 50,
+        }
+    }
+
     pub fn is_pre_encoded(&self) -> bool {
         matches!(self, Source::Encoded { .. })
     }
@@ -94,6 +103,8 @@ pub struct MediaStats {
     pub sent_packets: u64,
     pub sent_bytes: u64,
     pub sent_dtmf_packets: u64,
+    /// Frames sent as the silence packet made once, not encoded.
+    pub sent_silence: u64,
     /// Frames skipped because a tick came late (the clock moves on, no bursts).
     pub skipped_frames: u64,
     pub write_errors: u64,
@@ -135,6 +146,9 @@ pub struct MediaConfig {
     /// count it without decoding (a light simulated caller: what it heard is
     /// analysed from that window, loss and jitter from every packet).
     pub decode_for: Option<Duration>,
+    /// The other side renders no more than this many samples a second
+    /// (its `maxplaybackrate`): nothing above it is coded.
+    pub playback_hz: Option<u32>,
 }
 
 /// The media loop of one call: every 20 ms (once `start` is true) the far
@@ -150,6 +164,9 @@ pub async fn run_media(
     stats: Arc<Mutex<MediaStats>>,
 ) -> anyhow::Result<()> {
     let mut encoder = Encoder::new(cfg.bitrate)?;
+    if let Some(hz) = cfg.playback_hz {
+        encoder.limit_to_playback_rate(hz)?;
+    }
     let mut silence = Silence::default();
     let mut audio_in = AudioIn::new(cfg.opus_pt, cfg.dtmf_pt)?;
     let mut packetizer = Packetizer::new(cfg.ssrc, rand::random(), rand::random());
@@ -368,6 +385,7 @@ async fn send_tick(
         Some(_) => [0; FRAME],
         None => far.speak(),
     };
+    let mut cached_silence = false;
     let packets = match (pending_dtmf.as_mut(), cfg.dtmf_pt) {
         // 100 ms of event, then the end packet three times (RFC 4733 §2.5.1.4).
         (Some((ev, n)), Some(pt)) => {
@@ -401,8 +419,24 @@ async fn send_tick(
                 // A far end that sends Opus but has nothing this tick: one
                 // silence packet, encoded once (encoding it every empty tick
                 // was 7 % of `serve`'s CPU with 300 `echo:opus` calls).
-                None if !spoke => (silence.get_or_encode(cfg.bitrate)?, FRAME as u32),
-                None => (Bytes::from(encoder.encode(&frame)?), FRAME as u32),
+                None if !spoke => {
+                    cached_silence = true;
+                    (silence.get_or_encode(cfg.bitrate)?, FRAME as u32)
+                }
+                // A far end with nothing to say (the AI between turns, an
+                // echo before the caller speaks) gives digital silence:
+                // the packet made once, instead of running the encoder.
+                None if frame.iter().all(|&s| s == 0) => {
+                    cached_silence = true;
+                    silence.encoder_behind = true;
+                    (silence.get_or_encode(cfg.bitrate)?, FRAME as u32)
+                }
+                None => {
+                    if std::mem::take(&mut silence.encoder_behind) {
+                        encoder.reset()?;
+                    }
+                    (Bytes::from(encoder.encode(&frame)?), FRAME as u32)
+                }
             };
             let (seq, ts) = packetizer.next(samples);
             *sent_frames += u64::from(samples / FRAME as u32).saturating_sub(1);
@@ -435,6 +469,7 @@ async fn send_tick(
                 s.sent_packets += 1;
                 s.sent_bytes += len as u64;
                 s.sent_dtmf_packets += u64::from(is_dtmf);
+                s.sent_silence += u64::from(cached_silence && !is_dtmf);
                 s.first_sent.get_or_insert_with(Instant::now);
             }
             Err(e) => {
@@ -449,15 +484,21 @@ async fn send_tick(
 /// 20 ms of silence as Opus, encoded by a fresh encoder the first time it is
 /// needed: every Opus packet decodes on its own, so one serves every tick.
 #[derive(Default)]
-pub struct Silence(Option<Bytes>);
+pub struct Silence {
+    packet: Option<Bytes>,
+    /// Silence went out that the call's encoder did not code: it is reset
+    /// before its next frame, so it predicts from nothing the caller's
+    /// decoder did not hear (as at the start of a call).
+    pub encoder_behind: bool,
+}
 
 impl Silence {
     pub fn get_or_encode(&mut self, bitrate: i32) -> anyhow::Result<Bytes> {
-        if let Some(p) = &self.0 {
+        if let Some(p) = &self.packet {
             return Ok(p.clone());
         }
         let p = Bytes::from(Encoder::new(bitrate)?.encode(&[0; FRAME])?);
-        self.0 = Some(p.clone());
+        self.packet = Some(p.clone());
         Ok(p)
     }
 }

@@ -60,4 +60,45 @@ fn one_silence_packet_is_encoded_once_and_decodes_to_silence() {
     assert_eq!(pcm.len(), FRAME);
     let level = crate::core::audio::level_dbfs(&pcm);
     assert!(level < -60.0, "{level} dBFS");
+    // Speech again: the call's encoder, reset, is heard at the tone's level
+    // (-13.5 dBFS) from its third frame, by the decoder that got the silence.
+    enc.reset().unwrap();
+    let mut levels = Vec::new();
+    for _ in 0..10 {
+        pcm.clear();
+        dec.decode(&enc.encode(&tone.frame()).unwrap(), &mut pcm)
+            .unwrap();
+        levels.push(crate::core::audio::level_dbfs(&pcm));
+    }
+    assert!(
+        levels[2..].iter().all(|l| (l + 13.5).abs() < 1.5),
+        "{levels:?}"
+    );
+}
+
+#[test]
+fn a_light_file_is_encoded_whole_so_its_pauses_loop_too() {
+    // 1 s of tone then 2 s of silence: the turns a Realtime caller takes.
+    let mut tone = Tone::new(440.0, 0.3);
+    let mut turns: Vec<i16> = (0..50).flat_map(|_| tone.frame()).collect();
+    turns.extend(std::iter::repeat_n(0, 100 * FRAME));
+    let file = Source::Samples {
+        data: Arc::new(turns),
+        pos: 0,
+    };
+    assert_eq!(file.loop_frames(), 150);
+    assert_eq!(Source::Tone(tone).loop_frames(), 50);
+    let mut s = file.pre_encoded(150, 20_000).unwrap();
+    let mut dec = crate::core::audio::Decoder::new().unwrap();
+    let mut levels = Vec::new();
+    for _ in 0..300 {
+        let mut pcm = Vec::new();
+        dec.decode(&s.next_packet().unwrap(), &mut pcm).unwrap();
+        levels.push(crate::core::audio::level_dbfs(&pcm));
+    }
+    // Sound, silence, and sound again where the loop starts over.
+    assert!(
+        levels[25] > -20.0 && levels[100] < -60.0 && levels[175] > -20.0,
+        "{levels:?}"
+    );
 }

@@ -18,6 +18,9 @@ pub struct Encoder {
     out: Vec<u8>,
 }
 
+/// libopus's complexity for every encoder here.
+pub const COMPLEXITY: i32 = 5;
+
 impl Encoder {
     /// Speech settings near WhatsApp's own offer: VoIP mode, in-band FEC,
     /// `bitrate` bits per second (WhatsApp asks for 20000 on average).
@@ -26,17 +29,42 @@ impl Encoder {
         inner.set_bitrate(opus::Bitrate::Bits(bitrate))?;
         inner.set_inband_fec(true)?;
         inner.set_packet_loss_perc(5)?;
-        inner.set_complexity(5)?;
+        inner.set_complexity(COMPLEXITY)?;
         Ok(Encoder {
             inner,
             out: vec![0; 1500],
         })
     }
 
+    /// Codes no more audio bandwidth than a receiver rendering at
+    /// `playback_hz` samples a second can play (RFC 7587 `maxplaybackrate`;
+    /// WhatsApp's is 16000, wideband): SILK alone, no CELT layer above it.
+    pub fn limit_to_playback_rate(&mut self, playback_hz: u32) -> Result<(), OpusError> {
+        let bandwidth = match playback_hz {
+            0..=8_000 => opus::Bandwidth::Narrowband,
+            8_001..=12_000 => opus::Bandwidth::Mediumband,
+            12_001..=16_000 => opus::Bandwidth::Wideband,
+            16_001..=24_000 => opus::Bandwidth::Superwideband,
+            _ => opus::Bandwidth::Fullband,
+        };
+        Ok(self.inner.set_max_bandwidth(bandwidth)?)
+    }
+
+    /// Changes the encoder's complexity (0-10): CPU against quality.
+    pub fn set_complexity(&mut self, complexity: i32) -> Result<(), OpusError> {
+        Ok(self.inner.set_complexity(complexity)?)
+    }
+
     /// One 20 ms frame in, one Opus packet out.
     pub fn encode(&mut self, frame: &[i16; FRAME]) -> Result<Vec<u8>, OpusError> {
         let n = self.inner.encode(frame, &mut self.out)?;
         Ok(self.out[..n].to_vec())
+    }
+
+    /// Forgets the audio it has seen, as if new: the next frame is coded
+    /// without prediction from frames the decoder never got from it.
+    pub fn reset(&mut self) -> Result<(), OpusError> {
+        Ok(self.inner.reset_state()?)
     }
 }
 
@@ -103,5 +131,29 @@ mod tests {
             "about 32 kbit/s: {} bytes per frame",
             bytes / 100
         );
+    }
+
+    /// The level of a 10 kHz tone after coding, full band or for a 16 kHz player.
+    fn ten_khz_after(playback_hz: Option<u32>) -> f64 {
+        let mut enc = Encoder::new(32000).unwrap();
+        if let Some(hz) = playback_hz {
+            enc.limit_to_playback_rate(hz).unwrap();
+        }
+        let mut dec = Decoder::new().unwrap();
+        let mut tone = Tone::new(10_000.0, 0.3);
+        let mut heard = Vec::new();
+        for _ in 0..50 {
+            dec.decode(&enc.encode(&tone.frame()).unwrap(), &mut heard)
+                .unwrap();
+        }
+        super::super::level_dbfs(&heard[FRAME * 10..])
+    }
+
+    #[test]
+    fn nothing_above_what_the_player_renders_is_coded() {
+        // 10 kHz is above the 8 kHz a 16 kHz (wideband) player can render.
+        let (full, wideband) = (ten_khz_after(None), ten_khz_after(Some(16_000)));
+        assert!(full > -25.0, "full band keeps it: {full} dBFS");
+        assert!(wideband < -50.0, "wideband drops it: {wideband} dBFS");
     }
 }

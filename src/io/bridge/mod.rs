@@ -210,6 +210,7 @@ pub async fn run_setup(
         dtmf_pt: answered.codecs.dtmf_pt,
         bitrate: cfg.bitrate,
         decode_for: None,
+        playback_hz: answerer::offered_playback_rate(offer),
     };
     let mut media: Option<tokio::task::JoinHandle<anyhow::Result<()>>> = None;
     let mut recording = None;

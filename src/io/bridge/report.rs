@@ -32,6 +32,7 @@ impl Run {
 pub(super) fn traffic(m: &MediaStats) -> Traffic {
     Traffic {
         packets_out: m.sent_packets,
+        silence_packets_out: m.sent_silence,
         bytes_out: m.sent_bytes,
         packets_in: m.received_packets,
         bytes_in: m.received_bytes,

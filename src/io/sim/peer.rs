@@ -292,6 +292,7 @@ impl WhatsAppPeer {
                 dtmf_pt: codecs.dtmf_pt,
                 bitrate: cfg.bitrate,
                 decode_for: light.then_some(LIGHT_HEARING),
+                playback_hz: None,
             };
             let stats = stats.clone();
             tasks.spawn(async move {
