@@ -333,6 +333,29 @@ fn each_call_gets_its_own_openai_session() {
         "{s:#}"
     );
     assert!(s["report"]["far_end_summary"].is_object(), "{s:#}");
+    // Every call ended: their jitter, the AI's answer time for each turn,
+    // and what the turns cost are in the metrics.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let metrics = loop {
+        let (_, m) = http(port, "GET", "/metrics", &[], b"");
+        if m.contains("wacall_calls_active 0\n") {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "calls still active: {m}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(metrics.contains("wacall_rtp_jitter_ms_count 3\n"), "{metrics}");
+    assert!(
+        metrics.contains("wacall_far_end_turn_latency_ms_count 3\n"),
+        "one answered turn per call: {metrics}"
+    );
+    let cost: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("wacall_far_end_cost_usd_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(cost > 0.0, "{metrics}");
     sigterm(&server);
     assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
     let _ = ai.kill();

@@ -18,6 +18,14 @@ pub const MS_BUCKETS: &[f64] = &[
     5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0,
 ];
 
+/// Interarrival jitter of a call's incoming audio (RFC 3550), in ms.
+pub const JITTER_BUCKETS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0];
+
+/// The AI's answer after a caller's turn: hundreds of ms is good, seconds is not.
+pub const TURN_BUCKETS: &[f64] = &[
+    100.0, 250.0, 500.0, 750.0, 1000.0, 1500.0, 2000.0, 3000.0, 5000.0,
+];
+
 impl Histogram {
     pub fn new(bounds: &'static [f64]) -> Histogram {
         Histogram {
@@ -63,6 +71,12 @@ pub struct Metrics {
     pub packets_in: u64,
     pub packets_out: u64,
     pub packets_lost: u64,
+    /// Each ended call's incoming jitter.
+    pub jitter_ms: Histogram,
+    /// Each answered turn: its end to the far end's first audio.
+    pub turn_latency_ms: Histogram,
+    /// The far ends' estimated cost (OpenAI's usage at the configured prices).
+    pub cost_usd: f64,
     /// Requests for calls owned by another instance, passed on to it.
     pub routed: u64,
     /// Calls held by instances that died (as seen by this one).
@@ -81,6 +95,9 @@ impl Default for Metrics {
             packets_in: 0,
             packets_out: 0,
             packets_lost: 0,
+            jitter_ms: Histogram::new(JITTER_BUCKETS),
+            turn_latency_ms: Histogram::new(TURN_BUCKETS),
+            cost_usd: 0.0,
             routed: 0,
             lost_with_instance: 0,
         }
@@ -170,6 +187,21 @@ impl Metrics {
             "wacall_first_audio_ms",
             "From the answer to WhatsApp's first RTP packet, in ms.",
         );
+        self.jitter_ms.render(
+            &mut o,
+            "wacall_rtp_jitter_ms",
+            "Interarrival jitter of each ended call's audio from WhatsApp (RFC 3550), in ms.",
+        );
+        self.turn_latency_ms.render(
+            &mut o,
+            "wacall_far_end_turn_latency_ms",
+            "From the end of a caller's turn to the far end's first audio in answer, in ms.",
+        );
+        let _ = writeln!(
+            o,
+            "# HELP wacall_far_end_cost_usd_total Estimated cost of the far ends (OpenAI usage at the configured prices).\n# TYPE wacall_far_end_cost_usd_total counter\nwacall_far_end_cost_usd_total {}",
+            self.cost_usd
+        );
         o
     }
 }
@@ -188,7 +220,21 @@ mod tests {
         m.failed.insert("ice".into(), 1);
         m.setup_ms.observe(30.0);
         m.setup_ms.observe(300.0);
+        m.jitter_ms.observe(3.5);
+        m.turn_latency_ms.observe(620.0);
+        m.cost_usd = 0.0125;
         let t = m.render(1, false);
+        assert!(
+            t.contains(
+                "wacall_rtp_jitter_ms_bucket{le=\"2\"} 0\nwacall_rtp_jitter_ms_bucket{le=\"5\"} 1\n"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains("wacall_far_end_turn_latency_ms_bucket{le=\"750\"} 1\n"),
+            "{t}"
+        );
+        assert!(t.contains("# TYPE wacall_far_end_cost_usd_total counter\nwacall_far_end_cost_usd_total 0.0125\n"), "{t}");
         assert!(
             t.contains("# TYPE wacall_calls_active gauge\nwacall_calls_active 1\n"),
             "{t}"

@@ -66,6 +66,7 @@ pub struct Conversation {
     pub usage: Usage,
     pub responses: u64,
     pub barge_ins: u64,
+    pub turn_latency: super::TurnLatency,
     /// Caller audio dropped because the socket stayed down too long, in ms.
     pub lost_caller_ms: u64,
     pub reconnects: u64,
@@ -94,6 +95,7 @@ impl Conversation {
             usage: Usage::default(),
             responses: 0,
             barge_ins: 0,
+            turn_latency: super::TurnLatency::default(),
             lost_caller_ms: 0,
             reconnects: 0,
         })
@@ -214,7 +216,11 @@ impl Conversation {
                 self.ready = true;
                 self.maybe_greet();
             }
-            ServerEvent::SpeechStarted { .. } => self.barge_in(),
+            ServerEvent::SpeechStarted { .. } => {
+                self.turn_latency.caller_spoke();
+                self.barge_in();
+            }
+            ServerEvent::SpeechStopped { .. } => self.turn_latency.turn_ended(now),
             ServerEvent::ResponseCreated { response_id } => {
                 self.active_response = Some(response_id);
             }
@@ -227,6 +233,7 @@ impl Conversation {
                 if self.cancelled.contains(&response_id) {
                     return;
                 }
+                self.turn_latency.ai_audio(now);
                 let item = ItemRef {
                     item_id,
                     content_index,
@@ -275,7 +282,6 @@ impl Conversation {
                 None => format!("{kind}: {message}"),
             })),
             ServerEvent::SessionCreated
-            | ServerEvent::SpeechStopped { .. }
             | ServerEvent::TranscriptDelta { .. }
             | ServerEvent::Truncated { .. }
             | ServerEvent::Other { .. } => {}

@@ -289,3 +289,17 @@ fn usage_adds_up_over_responses() {
     assert_eq!(c.usage.audio_out, 40);
     assert_eq!(c.usage.total(), 66);
 }
+
+#[test]
+fn the_answer_is_timed_from_the_end_of_the_callers_turn() {
+    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let t0 = Instant::now();
+    let at = |ms| t0 + Duration::from_millis(ms);
+    c.on_text(
+        &ev(json!({"type": "input_audio_buffer.speech_stopped", "event_id": "e", "audio_end_ms": 1000, "item_id": "u1"})),
+        at(1000),
+    );
+    c.on_text(&delta("r1", "a1", &tone24(440.0, 20)), at(1420));
+    c.on_text(&delta("r1", "a1", &tone24(440.0, 20)), at(1440));
+    assert_eq!(c.turn_latency.ms(), vec![420.0]);
+}

@@ -8,8 +8,10 @@ pub mod playout;
 pub mod rtc_conversation;
 pub mod session;
 pub mod standin;
+pub mod turns;
 
 pub use conversation::{Conversation, Notice, Outgoing};
 pub use events::{ClientEvent, Role, ServerEvent, Usage};
 pub use rtc_conversation::RtcConversation;
 pub use session::{Prices, SessionConfig, Vad};
+pub use turns::TurnLatency;

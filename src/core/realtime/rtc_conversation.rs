@@ -9,6 +9,7 @@ use super::conversation::Notice;
 use super::events::{ClientEvent, Role, ServerEvent, Usage};
 use super::session::SessionConfig;
 use std::collections::VecDeque;
+use std::time::Instant;
 
 pub struct RtcConversation {
     cfg: SessionConfig,
@@ -23,6 +24,7 @@ pub struct RtcConversation {
     pub usage: Usage,
     pub responses: u64,
     pub barge_ins: u64,
+    pub turn_latency: super::TurnLatency,
 }
 
 impl RtcConversation {
@@ -40,6 +42,7 @@ impl RtcConversation {
             usage: Usage::default(),
             responses: 0,
             barge_ins: 0,
+            turn_latency: super::TurnLatency::default(),
         }
     }
 
@@ -62,21 +65,25 @@ impl RtcConversation {
         }
     }
 
-    pub fn on_text(&mut self, text: &str) {
+    pub fn on_text(&mut self, text: &str, now: Instant) {
         match ServerEvent::parse(text) {
-            Ok(e) => self.on_server(e),
+            Ok(e) => self.on_server(e, now),
             Err(e) => self.notices.push_back(Notice::Malformed(e.0)),
         }
     }
 
-    pub fn on_server(&mut self, ev: ServerEvent) {
+    pub fn on_server(&mut self, ev: ServerEvent, now: Instant) {
         match ev {
             // The session was configured by the call's own request.
             ServerEvent::SessionCreated | ServerEvent::SessionUpdated => {
                 self.ready = true;
                 self.maybe_greet();
             }
-            ServerEvent::SpeechStarted { .. } if self.ai_speaking => self.flush = true,
+            ServerEvent::SpeechStarted { .. } => {
+                self.turn_latency.caller_spoke();
+                self.flush |= self.ai_speaking;
+            }
+            ServerEvent::SpeechStopped { .. } => self.turn_latency.turn_ended(now),
             ServerEvent::Truncated {
                 item_id,
                 audio_end_ms,
@@ -103,7 +110,10 @@ impl RtcConversation {
                 None => format!("{kind}: {message}"),
             })),
             ServerEvent::Other { kind } => match kind.as_str() {
-                "output_audio_buffer.started" => self.ai_speaking = true,
+                "output_audio_buffer.started" => {
+                    self.ai_speaking = true;
+                    self.turn_latency.ai_audio(now);
+                }
                 "output_audio_buffer.stopped" => self.ai_speaking = false,
                 "output_audio_buffer.cleared" => {
                     self.ai_speaking = false;
@@ -153,38 +163,44 @@ mod tests {
 
     #[test]
     fn the_greeting_waits_for_the_session_and_media() {
+        let t0 = Instant::now();
         let mut c = RtcConversation::new(SessionConfig {
             greeting: Some("Hi".into()),
             ..SessionConfig::default()
         });
         c.media_started();
         assert!(c.drain().is_empty(), "no session yet");
-        c.on_text(&ev(json!({"type": "session.created", "session": {}})));
+        c.on_text(&ev(json!({"type": "session.created", "session": {}})), t0);
         let out = c.drain();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].kind(), "response.create");
-        c.on_text(&ev(json!({"type": "session.updated", "session": {}})));
+        c.on_text(&ev(json!({"type": "session.updated", "session": {}})), t0);
         assert!(c.drain().is_empty(), "greeted once");
     }
 
     #[test]
     fn barge_in_flushes_only_while_the_ai_talks_and_is_reported_from_the_truncation() {
+        let t0 = Instant::now();
         let mut c = RtcConversation::new(SessionConfig::default());
-        c.on_text(&ev(
-            json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": 0, "item_id": "i1"}),
-        ));
+        c.on_text(
+            &ev(json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": 0, "item_id": "i1"})),
+            t0,
+        );
         assert!(!c.take_flush(), "the AI was quiet");
-        c.on_text(&ev(
-            json!({"type": "output_audio_buffer.started", "response_id": "r1"}),
-        ));
-        c.on_text(&ev(
-            json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": 900, "item_id": "i2"}),
-        ));
+        c.on_text(
+            &ev(json!({"type": "output_audio_buffer.started", "response_id": "r1"})),
+            t0,
+        );
+        c.on_text(
+            &ev(json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": 900, "item_id": "i2"})),
+            t0,
+        );
         assert!(c.take_flush());
         assert!(!c.take_flush(), "once");
-        c.on_text(&ev(
-            json!({"type": "conversation.item.truncated", "item_id": "a1", "content_index": 0, "audio_end_ms": 640}),
-        ));
+        c.on_text(
+            &ev(json!({"type": "conversation.item.truncated", "item_id": "a1", "content_index": 0, "audio_end_ms": 640})),
+            t0,
+        );
         assert_eq!(c.barge_ins, 1);
         assert!(
             matches!(&c.notices()[..], [Notice::BargeIn { item_id, audio_end_ms: 640, .. }] if item_id == "a1")
@@ -192,19 +208,39 @@ mod tests {
     }
 
     #[test]
-    fn transcripts_usage_and_errors_are_kept() {
+    fn the_ais_answer_is_timed_from_the_end_of_the_callers_turn() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + std::time::Duration::from_millis(ms);
         let mut c = RtcConversation::new(SessionConfig::default());
-        c.on_text(&ev(
-            json!({"type": "conversation.item.input_audio_transcription.completed", "item_id": "u1", "content_index": 0, "transcript": " hello "}),
-        ));
-        c.on_text(&ev(
-            json!({"type": "response.output_audio_transcript.done", "response_id": "r", "item_id": "a1", "output_index": 0, "content_index": 0, "transcript": "You said hello"}),
-        ));
-        c.on_text(&ev(
-            json!({"type": "response.done", "response": {"id": "r", "status": "completed", "usage": {"total_tokens": 30, "input_tokens": 10, "output_tokens": 20,
-                "input_token_details": {"audio_tokens": 10, "text_tokens": 0, "cached_tokens": 0}, "output_token_details": {"audio_tokens": 20, "text_tokens": 0}}}}),
-        ));
-        c.on_text("{not json");
+        c.on_text(
+            &ev(json!({"type": "input_audio_buffer.speech_stopped", "audio_end_ms": 1000, "item_id": "i1"})),
+            at(1000),
+        );
+        c.on_text(
+            &ev(json!({"type": "output_audio_buffer.started", "response_id": "r1"})),
+            at(1350),
+        );
+        assert_eq!(c.turn_latency.ms(), vec![350.0]);
+    }
+
+    #[test]
+    fn transcripts_usage_and_errors_are_kept() {
+        let t0 = Instant::now();
+        let mut c = RtcConversation::new(SessionConfig::default());
+        c.on_text(
+            &ev(json!({"type": "conversation.item.input_audio_transcription.completed", "item_id": "u1", "content_index": 0, "transcript": " hello "})),
+            t0,
+        );
+        c.on_text(
+            &ev(json!({"type": "response.output_audio_transcript.done", "response_id": "r", "item_id": "a1", "output_index": 0, "content_index": 0, "transcript": "You said hello"})),
+            t0,
+        );
+        c.on_text(
+            &ev(json!({"type": "response.done", "response": {"id": "r", "status": "completed", "usage": {"total_tokens": 30, "input_tokens": 10, "output_tokens": 20,
+                "input_token_details": {"audio_tokens": 10, "text_tokens": 0, "cached_tokens": 0}, "output_token_details": {"audio_tokens": 20, "text_tokens": 0}}}})),
+            t0,
+        );
+        c.on_text("{not json", t0);
         assert_eq!(
             c.history(),
             &[

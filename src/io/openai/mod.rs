@@ -153,6 +153,7 @@ pub(crate) fn conversation_summary(
     model: &str,
     prices: &Prices,
     (responses, barge_ins, usage): (u64, u64, &crate::core::realtime::Usage),
+    turns: &crate::core::realtime::TurnLatency,
     history: &[(Role, String)],
 ) -> serde_json::Value {
     json!({
@@ -161,6 +162,9 @@ pub(crate) fn conversation_summary(
         "model": model,
         "responses": responses,
         "barge_ins": barge_ins,
+        // From the end of each caller turn to the first audio of its answer.
+        "turn_latency": ms_quantiles(&turns.samples),
+        "turn_latency_ms": turns.ms(),
         "usage": usage,
         "cost_usd": prices.cost(usage),
         "prices_usd_per_million": prices,
@@ -219,6 +223,7 @@ impl FarEnd for OpenAi {
             &self.model,
             &self.prices,
             (c.responses, c.barge_ins, &c.usage),
+            &c.turn_latency,
             c.history(),
         );
         v["reconnects"] = json!(c.reconnects);

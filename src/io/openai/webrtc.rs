@@ -160,7 +160,7 @@ impl OpenAiRtc {
                     Some(DataChannelEvent::OnOpen) => return Ok(()),
                     Some(DataChannelEvent::OnMessage(m)) => {
                         let text = String::from_utf8_lossy(&m.data).to_string();
-                        shared.lock().unwrap().conv.on_text(&text);
+                        shared.lock().unwrap().conv.on_text(&text, Instant::now());
                     }
                     Some(DataChannelEvent::OnClose) | None => {
                         return Err(anyhow!("OpenAI closed the `oai-events` data channel"));
@@ -251,7 +251,7 @@ async fn channel(
                 Some(DataChannelEvent::OnMessage(m)) => {
                     let text = String::from_utf8_lossy(&m.data).to_string();
                     let mut s = shared.lock().unwrap();
-                    s.conv.on_text(&text);
+                    s.conv.on_text(&text, Instant::now());
                     if s.conv.take_flush() {
                         s.flushed += s.queue.flush() as u64;
                     }
@@ -372,6 +372,7 @@ impl FarEnd for OpenAiRtc {
             &self.model,
             &self.prices,
             (c.responses, c.barge_ins, &c.usage),
+            &c.turn_latency,
             c.history(),
         );
         v["openai_call_id"] = json!(self.call_id);

@@ -169,6 +169,15 @@ impl Registry {
             m.packets_in += report.traffic.packets_in;
             m.packets_out += report.traffic.packets_out;
             m.packets_lost += report.traffic.lost_in;
+            if report.traffic.packets_in > 0 {
+                m.jitter_ms.observe(report.traffic.jitter_ms_in);
+            }
+            if let Some(far) = &report.far_end_summary {
+                m.cost_usd += far["cost_usd"].as_f64().unwrap_or(0.0);
+                for ms in far["turn_latency_ms"].as_array().into_iter().flatten() {
+                    m.turn_latency_ms.observe(ms.as_f64().unwrap_or(0.0));
+                }
+            }
         }
         self.update(call_id, |s| {
             s.state = "ended";
