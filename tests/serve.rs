@@ -344,7 +344,10 @@ fn each_call_gets_its_own_openai_session() {
         assert!(Instant::now() < deadline, "calls still active: {m}");
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(metrics.contains("wacall_rtp_jitter_ms_count 3\n"), "{metrics}");
+    assert!(
+        metrics.contains("wacall_rtp_jitter_ms_count 3\n"),
+        "{metrics}"
+    );
     assert!(
         metrics.contains("wacall_far_end_turn_latency_ms_count 3\n"),
         "one answered turn per call: {metrics}"
