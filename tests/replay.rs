@@ -441,8 +441,10 @@ fn target_replay_against_wacall_listen_keeps_timing_and_the_audio_section() {
         ));
     }
     let gap = connects[1].received_at_ms as i64 - connects[0].received_at_ms as i64;
+    // Kept to within a few tens of ms on an idle machine; the bound leaves
+    // room for a busy CI machine and still tells 3 s from back to back.
     assert!(
-        (gap - 3000).abs() <= 50,
+        (gap - 3000).abs() <= 250,
         "connects {gap} ms apart, captured 3000 ms apart"
     );
     // The forwarded offer keeps the captured audio section, with fresh transport.
