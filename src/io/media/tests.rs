@@ -1,4 +1,8 @@
+//! Tests of the media loop's parts: sources, the silence packet.
+
 use super::*;
+use crate::core::audio::Tone;
+use bytes::Bytes;
 
 #[test]
 fn a_pre_encoded_source_loops_its_packets_and_sends_them_as_they_are() {
