@@ -1,20 +1,18 @@
 //! `wacall bridge`: everything checked before any network activity, then
 //! one call through `io::bridge`, with its steps printed as they happen.
 
-use super::{read_input, write_failed};
-use crate::cli::{AnswerFormat, BridgeArgs};
-use crate::core::graph::{Action, CallRequest};
+use super::printer::{AnswerOut, Printer};
+use super::read_input;
+use crate::cli::BridgeArgs;
 use crate::core::input::{self, CallDirection};
 use crate::core::lint::{self, SdpKind, Severity};
 use crate::error::CliError;
 use crate::io::answerer::{AnswererConfig, IceServer};
-use crate::io::bridge::{self, BridgeConfig, Event, Signalling};
+use crate::io::bridge::{self, BridgeConfig, Signalling};
 use crate::io::farend::{Echo, FarEnd};
 use crate::io::graph_client::GraphClient;
 use crate::io::media::{Source, read_wav};
 use crate::output::{Term, bridge as render};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -245,13 +243,6 @@ pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
     run_call(&offer.sdp, far, cfg, sig, &out, call_id.as_deref(), term)
 }
 
-/// Where the answer goes: printed, to a file, or nowhere (Graph sends it).
-pub struct AnswerOut {
-    pub graph: bool,
-    pub path: Option<std::path::PathBuf>,
-    pub format: AnswerFormat,
-}
-
 /// One call through the bridge, printed as it happens; its exit status.
 pub fn run_call(
     offer: &str,
@@ -291,172 +282,6 @@ pub fn run_call(
     )?;
     let interrupted = report.ending == crate::core::bridge::Ending::Interrupted;
     Ok(u8::from(!report.ok && !interrupted))
-}
-
-/// Where the bridge's output goes, and the live status line on a terminal.
-pub struct Printer<'a> {
-    term: &'a Term,
-    to_stderr: bool,
-    live: Option<ProgressBar>,
-}
-
-impl<'a> Printer<'a> {
-    pub fn new(term: &'a Term, to_stderr: bool) -> Printer<'a> {
-        let tty = if to_stderr {
-            std::io::stderr().is_terminal()
-        } else {
-            std::io::stdout().is_terminal()
-        };
-        let live = (tty && !term.json && !term.quiet).then(|| {
-            let target = if to_stderr {
-                ProgressDrawTarget::stderr()
-            } else {
-                ProgressDrawTarget::stdout()
-            };
-            let bar = ProgressBar::with_draw_target(None, target);
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg}").expect("a fixed template"),
-            );
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Printer {
-            term,
-            to_stderr,
-            live,
-        }
-    }
-
-    pub fn style(&self) -> crate::output::Style {
-        if self.to_stderr {
-            self.term.err_style
-        } else {
-            self.term.out_style
-        }
-    }
-
-    pub fn emit(&self, human: String, json: serde_json::Value) -> Result<(), CliError> {
-        let text = if self.term.json {
-            format!("{json}\n")
-        } else {
-            human
-        };
-        if let Some(bar) = &self.live {
-            bar.suspend(|| self.write(&text))
-        } else {
-            self.write(&text)
-        }
-    }
-
-    fn write(&self, text: &str) -> Result<(), CliError> {
-        if self.to_stderr {
-            if !self.term.quiet {
-                self.term.err(text);
-            }
-            Ok(())
-        } else {
-            self.term.out(text).map_err(write_failed)
-        }
-    }
-
-    pub fn event(&self, e: &Event, out: &AnswerOut, call_id: Option<&str>) -> Result<(), CliError> {
-        let s = self.style();
-        match e {
-            Event::Step { at, what } => {
-                self.emit(render::step(*at, what, &s), render::step_json(*at, what))
-            }
-            Event::Graph { at, outcome } => self.emit(
-                render::graph(*at, outcome, &s),
-                render::graph_json(*at, outcome),
-            ),
-            Event::Stats { .. } | Event::Note { .. } => self.emit_live(e),
-            Event::Answer {
-                sdp,
-                findings,
-                sent,
-            } => {
-                self.emit(
-                    render::findings(findings, *sent, &s),
-                    render::answer_json(sdp, findings, *sent),
-                )?;
-                if *sent {
-                    write_answer(self.term, out, sdp, call_id)?;
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// Stats and notes: the live line, or lines with --json.
-    pub fn emit_live(&self, e: &Event) -> Result<(), CliError> {
-        let s = self.style();
-        match e {
-            Event::Stats { at, traffic } => {
-                if let Some(bar) = &self.live {
-                    bar.set_message(render::status(*at, traffic));
-                    Ok(())
-                } else if self.term.json {
-                    self.emit(String::new(), render::stats_json(*at, traffic))
-                } else {
-                    Ok(())
-                }
-            }
-            Event::Note { at, note } => {
-                let what = format!("{}: {}", note.kind, note.text);
-                self.emit(render::step(*at, &what, &s), render::step_json(*at, &what))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// A line for the person at the terminal (stderr), outside --json.
-    pub fn note(&self, text: &str) {
-        if !self.term.quiet {
-            self.term.err(&format!("{text}\n"));
-        }
-    }
-
-    /// A question on stderr, without a newline, the live line held back.
-    pub fn prompt(&self, text: &str) {
-        let ask = || {
-            eprint!("{text}");
-        };
-        match &self.live {
-            Some(bar) => bar.suspend(ask),
-            None => ask(),
-        }
-    }
-
-    pub fn done(&self) {
-        if let Some(bar) = &self.live {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-/// The answer, as raw SDP or a Graph accept body, to --answer-out or stdout.
-fn write_answer(
-    term: &Term,
-    out: &AnswerOut,
-    sdp: &str,
-    call_id: Option<&str>,
-) -> Result<(), CliError> {
-    if out.graph && out.path.is_none() {
-        return Ok(());
-    }
-    let text = match out.format {
-        AnswerFormat::Sdp => sdp.to_string(),
-        AnswerFormat::Graph => {
-            let body = CallRequest::new(Action::Accept, call_id.unwrap_or("<CALL_ID>"), Some(sdp));
-            serde_json::to_string_pretty(&body).expect("serialisable") + "\n"
-        }
-    };
-    match &out.path {
-        Some(path) => crate::io::outfile::write(path, text.as_bytes()).map_err(|e| {
-            CliError::failed(format!("cannot write --answer-out `{}`", path.display())).because(e)
-        }),
-        None => term.out(&text).map_err(write_failed),
-    }
 }
 
 #[cfg(test)]

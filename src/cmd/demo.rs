@@ -1,7 +1,7 @@
 //! `wacall demo`: the README's first command. A whole call on this machine,
 //! with the steps of both sides as they happen and a verdict at the end.
 
-use super::bridge::Printer;
+use super::printer::Printer;
 use crate::cli::{DemoArgs, DemoFarEnd};
 use crate::core::audio::Tone;
 use crate::core::realtime::{Prices, SessionConfig};

@@ -1,9 +1,8 @@
 //! `wacall listen`: a webhook receiver that rings in the terminal and puts
 //! each answered call on the speaker and microphone (or another far end).
 
-use super::bridge::{
-    AnswerOut, Printer, answerer_config, far_end, read_offer, run_call, secs, speaker, token,
-};
+use super::bridge::{answerer_config, far_end, read_offer, run_call, secs, speaker, token};
+use super::printer::{AnswerOut, Printer};
 use crate::cli::{AnswerFormat, BusyArg, ListenArgs, ReceiverArgs};
 use crate::error::CliError;
 use crate::io::bridge::{BridgeConfig, FarEndSetup, Signalling};

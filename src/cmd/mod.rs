@@ -9,6 +9,7 @@ mod generate;
 mod lint_sdp;
 mod listen;
 mod openai;
+mod printer;
 mod replay;
 mod replay_forward;
 mod serve;
