@@ -122,7 +122,7 @@ impl WhatsAppPeer {
                 opus_fmtp: cfg.template.opus_fmtp.clone(),
                 dtmf_pt: cfg.template.dtmf_pt,
             },
-            Some(offer) => offered_codecs(offer)?,
+            Some(offer) => crate::io::answerer::offered_codecs(offer)?,
         };
         let (me, registry) = rtc::media_engine(&codecs)?;
         let mut se = SettingEngineBuilder::new()
@@ -463,31 +463,6 @@ fn local_facts(sdp: &str) -> anyhow::Result<(String, String, SocketAddr)> {
         .find_map(|c| Some(SocketAddr::new(c.address.parse().ok()?, c.port)))
         .ok_or_else(|| anyhow!("the media peer gathered no candidate"))?;
     Ok((fingerprint, mid, addr))
-}
-
-/// Opus and DTMF as the business offers them; Opus with an empty fmtp so
-/// webrtc-rs matches any (deps.md §1 gotcha 2).
-fn offered_codecs(offer: &str) -> anyhow::Result<Codecs> {
-    let sdp = crate::core::sdp::Sdp::parse(offer);
-    let audio = sdp
-        .audio()
-        .ok_or_else(|| anyhow!("the business offer has no audio section"))?;
-    let maps: Vec<_> = sdp
-        .media_attrs(audio, "rtpmap")
-        .filter_map(|a| crate::core::sdp::parse_rtpmap(a.value_or_empty()).ok())
-        .collect();
-    let opus = maps
-        .iter()
-        .find(|m| m.is("opus"))
-        .ok_or_else(|| anyhow!("the business offer has no Opus"))?;
-    Ok(Codecs {
-        opus_pt: opus.pt.parse()?,
-        opus_fmtp: String::new(),
-        dtmf_pt: maps
-            .iter()
-            .find(|m| m.is("telephone-event") && m.clock_rate == 8000)
-            .and_then(|m| m.pt.parse().ok()),
-    })
 }
 
 fn uuid_like() -> String {
