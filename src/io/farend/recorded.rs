@@ -44,9 +44,9 @@ pub struct Recorded<F: FarEnd> {
 struct OpusTaps {
     heard: Decoder,
     spoken: Decoder,
-    /// The caller's last sequence number: a gap is concealed, so the
-    /// recording keeps the call's time.
-    last_heard: Option<u16>,
+    /// The caller's SSRC and last sequence number: a gap is concealed, so
+    /// the recording keeps the call's time; a new SSRC starts afresh.
+    last_heard: Option<(u32, u16)>,
     scratch: Vec<i16>,
 }
 
@@ -82,16 +82,19 @@ impl<F: FarEnd> Recorded<F> {
     fn record_heard(&mut self, packet: &OpusPacket) {
         let Some(t) = self.opus.as_mut() else { return };
         t.scratch.clear();
-        let gap = t
-            .last_heard
-            .map_or(0, |last| packet.sequence.wrapping_sub(last).wrapping_sub(1));
+        let gap = match t.last_heard {
+            Some((ssrc, last)) if ssrc == packet.ssrc => {
+                packet.sequence.wrapping_sub(last).wrapping_sub(1)
+            }
+            _ => 0,
+        };
         if gap >= 0x8000 {
             return; // late or repeated: its time is already in the recording
         }
         for _ in 0..gap.min(50) {
             let _ = t.heard.conceal(None, &mut t.scratch);
         }
-        t.last_heard = Some(packet.sequence);
+        t.last_heard = Some((packet.ssrc, packet.sequence));
         let _ = t.heard.decode(&packet.payload, &mut t.scratch);
         append(&mut self.recording.lock().unwrap().incoming, &t.scratch);
     }
@@ -217,6 +220,11 @@ mod tests {
         r.hear_opus(p[3].clone()); // late
         r.hear_opus(p[5].clone());
         assert_eq!(r.recording.lock().unwrap().incoming.len(), 6 * FRAME);
+        // A new source far back in sequence space is not "late": it goes on.
+        let mut other = p[0].clone();
+        (other.ssrc, other.sequence) = (2, 40_000);
+        r.hear_opus(other);
+        assert_eq!(r.recording.lock().unwrap().incoming.len(), 7 * FRAME);
     }
 
     #[test]
