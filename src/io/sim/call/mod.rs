@@ -69,6 +69,29 @@ struct Live {
 }
 
 impl Live {
+    /// A user-initiated call from its first moment: nothing answered yet.
+    fn new(
+        spec: CallSpec,
+        call_id: String,
+        peer: WhatsAppPeer,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Live {
+        Live {
+            clock: CallClock::new(spec.timers, spec.talk),
+            spec,
+            call_id,
+            peer,
+            pre_accept_sdp: None,
+            accepted: false,
+            ms: Milestones::default(),
+            graph: Vec::new(),
+            events,
+            dtmf_sent: false,
+            business_initiated: false,
+            accepted_hook: None,
+        }
+    }
+
     fn emit(&self, at: Duration, what: impl Into<String>) {
         let _ = self.events.send(Event::Milestone {
             index: self.spec.index,

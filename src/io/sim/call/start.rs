@@ -18,20 +18,7 @@ pub async fn run_meta_call(
         Err(e) => return failed_to_start(&spec, call_id, e),
     };
     let mut commands = meta.desk.open(&call_id);
-    let mut live = Live {
-        clock: CallClock::new(spec.timers, spec.talk),
-        spec,
-        call_id: call_id.clone(),
-        peer,
-        pre_accept_sdp: None,
-        accepted: false,
-        ms: Milestones::default(),
-        graph: Vec::new(),
-        events,
-        dtmf_sent: false,
-        business_initiated: false,
-        accepted_hook: None,
-    };
+    let mut live = Live::new(spec, call_id.clone(), peer, events);
     live.emit(
         Duration::ZERO,
         format!(
@@ -71,20 +58,7 @@ pub async fn run_direct_call(
     events: mpsc::UnboundedSender<Event>,
     mut stop: watch::Receiver<bool>,
 ) -> CallReport {
-    let mut live = Live {
-        clock: CallClock::new(spec.timers, spec.talk),
-        spec,
-        call_id: "pasted-offer".into(),
-        peer,
-        pre_accept_sdp: None,
-        accepted: false,
-        ms: Milestones::default(),
-        graph: Vec::new(),
-        events,
-        dtmf_sent: false,
-        business_initiated: false,
-        accepted_hook: None,
-    };
+    let mut live = Live::new(spec, "pasted-offer".into(), peer, events);
     let (verdict, _) = live.act(Action::Accept, Some(answer)).await;
     let end = match verdict {
         Ok(_) => {
@@ -134,21 +108,12 @@ pub async fn run_bic_call(
         .reply
         .send(Ok(crate::core::graph::connect_body(&call_id)));
     let mut live = Live {
-        clock: CallClock::new(spec.timers, spec.talk),
-        spec,
-        call_id: call_id.clone(),
-        peer,
-        pre_accept_sdp: None,
-        accepted: false,
-        ms: Milestones::default(),
-        graph: Vec::new(),
-        events,
-        dtmf_sent: false,
         business_initiated: true,
         accepted_hook: meta
             .webhooks
             .clone()
             .map(|w| (w, meta.business.clone(), user.clone(), opaque.clone())),
+        ..Live::new(spec, call_id.clone(), peer, events)
     };
     let from = live.peer.media_address();
     live.emit(
