@@ -60,10 +60,16 @@ fn manual(sim_extra: &[&str], bridge_extra: &[&str]) -> (Output, Output, tempfil
     } else {
         &["--duration", "4"][..]
     };
+    let tone = if sim_extra.contains(&"--tone") {
+        &[][..]
+    } else {
+        &["--tone", "440"][..]
+    };
     let sim = Command::new(WACALL)
         .args(["--json", "sim", "offer"])
         .args(seconds)
-        .args(["--tone", "440", "--answer-timeout", "20"])
+        .args(tone)
+        .args(["--answer-timeout", "20"])
         .arg("--out")
         .arg(&offer)
         .arg("--answer")
@@ -209,6 +215,40 @@ fn the_bridge_codes_no_more_than_whatsapp_plays() {
     let r = of_type(&sim.stdout, "call").pop().unwrap();
     let hz = r["heard"]["dominant_hz"].as_f64().unwrap();
     assert!((hz - 3000.0).abs() < 5.0, "{r:#}");
+}
+
+#[test]
+fn the_simulated_caller_codes_no_wider_than_it_captures() {
+    // WhatsApp's offer says sprop-maxcapturerate=16000, so its audio is
+    // wideband: a 10 kHz tone from the caller never reaches the business,
+    // encoded per frame or once for a light caller; 3 kHz does.
+    for (sim_extra, heard) in [
+        (&["--tone", "10000"][..], None),
+        (&["--tone", "10000", "--light"][..], None),
+        (&["--tone", "3000"][..], Some(3000.0)),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = dir.path().join("call.wav");
+        let (_, bridge, _d) = manual(
+            sim_extra,
+            &["--to", "silence", "--record", rec.to_str().unwrap()],
+        );
+        assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+        let samples: Vec<i16> = hound::WavReader::open(&rec)
+            .unwrap()
+            .into_samples::<i16>()
+            .map(Result::unwrap)
+            .step_by(2)
+            .collect();
+        let level = wacall::core::audio::level_dbfs(&samples);
+        match heard {
+            None => assert!(level < -45.0, "{sim_extra:?}: caller at {level} dBFS"),
+            Some(hz) => {
+                let got = wacall::core::audio::dominant_frequency(&samples).unwrap();
+                assert!((got - hz).abs() < 5.0, "{sim_extra:?}: heard {got} Hz");
+            }
+        }
+    }
 }
 
 #[test]

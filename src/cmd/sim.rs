@@ -62,14 +62,6 @@ pub fn call_spec(m: &SimMediaArgs) -> Result<CallSpec, CliError> {
             Source::Tone(Tone::new(hz, 0.3))
         }
     };
-    let source = if m.light {
-        let frames = source.loop_frames();
-        source
-            .pre_encoded(frames, 20_000)
-            .map_err(|e| CliError::usage("cannot encode the caller's audio").because(e))?
-    } else {
-        source
-    };
     let template = match &m.offer_template {
         None => AudioTemplate::whatsapp(),
         Some(path) => {
@@ -82,6 +74,14 @@ pub fn call_spec(m: &SimMediaArgs) -> Result<CallSpec, CliError> {
                     .hint("pass a WhatsApp offer with an Opus audio section")
             })?
         }
+    };
+    let source = if m.light {
+        let frames = source.loop_frames();
+        source
+            .pre_encoded(frames, 20_000, template.capture_hz())
+            .map_err(|e| CliError::usage("cannot encode the caller's audio").because(e))?
+    } else {
+        source
     };
     if let Some(keys) = &m.dtmf
         && let Some(bad) = keys

@@ -33,6 +33,16 @@ pub struct AudioTemplate {
 }
 
 impl AudioTemplate {
+    /// The widest audio this caller captures (its Opus
+    /// `sprop-maxcapturerate`), so the widest it codes.
+    pub fn capture_hz(&self) -> Option<u32> {
+        crate::core::sdp::parse_fmtp(&format!("{} {}", self.opus_pt, self.opus_fmtp))
+            .ok()?
+            .get("sprop-maxcapturerate")?
+            .parse()
+            .ok()
+    }
+
     /// The shape of every real WhatsApp offer seen in 2025-2026 (whatsapp-calling.md §3.1).
     pub fn whatsapp() -> AudioTemplate {
         AudioTemplate {

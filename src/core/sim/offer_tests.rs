@@ -110,3 +110,11 @@ fn answers_translate_to_the_peer_and_keep_their_facts() {
         "v=0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=setup:active\r\na=ice-ufrag:brdg\r\n"
     );
 }
+
+#[test]
+fn whatsapp_captures_wideband_and_a_template_without_the_parameter_says_nothing() {
+    assert_eq!(AudioTemplate::whatsapp().capture_hz(), Some(16_000));
+    let mut t = AudioTemplate::whatsapp();
+    t.opus_fmtp = "minptime=10;useinbandfec=1".into();
+    assert_eq!(t.capture_hz(), None);
+}

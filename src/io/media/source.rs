@@ -41,9 +41,18 @@ impl Source {
         }
     }
 
-    /// `frames` 20 ms frames of this source, encoded once, to be looped.
-    pub fn pre_encoded(mut self, frames: usize, bitrate: i32) -> anyhow::Result<Source> {
+    /// `frames` 20 ms frames of this source, encoded once, to be looped,
+    /// no wider than `capture_hz` when given.
+    pub fn pre_encoded(
+        mut self,
+        frames: usize,
+        bitrate: i32,
+        capture_hz: Option<u32>,
+    ) -> anyhow::Result<Source> {
         let mut enc = Encoder::new(bitrate)?;
+        if let Some(hz) = capture_hz {
+            enc.limit_to_playback_rate(hz)?;
+        }
         let packets = (0..frames.max(1))
             .map(|_| enc.encode(&self.frame()).map(Bytes::from))
             .collect::<Result<Vec<_>, _>>()?;

@@ -8,7 +8,7 @@ use bytes::Bytes;
 fn a_pre_encoded_source_loops_its_packets_and_sends_them_as_they_are() {
     use crate::io::farend::FarEnd;
     let mut s = Source::Tone(Tone::new(440.0, 0.3))
-        .pre_encoded(10, 20_000)
+        .pre_encoded(10, 20_000, None)
         .unwrap();
     assert!(
         s.sends_opus() && !s.passthrough(),
@@ -92,7 +92,7 @@ fn a_light_file_is_encoded_whole_so_its_pauses_loop_too() {
     };
     assert_eq!(file.loop_frames(), 150);
     assert_eq!(Source::Tone(tone).loop_frames(), 50);
-    let mut s = file.pre_encoded(150, 20_000).unwrap();
+    let mut s = file.pre_encoded(150, 20_000, None).unwrap();
     let mut dec = crate::core::audio::Decoder::new().unwrap();
     let mut levels = Vec::new();
     for _ in 0..300 {

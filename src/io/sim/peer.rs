@@ -124,6 +124,16 @@ impl WhatsAppPeer {
             },
             Some(offer) => crate::io::answerer::offered_codecs(offer)?,
         };
+        // WhatsApp codes no wider than it captures (its offer's
+        // sprop-maxcapturerate, 16 kHz: SILK wideband) nor than a business
+        // offer says it plays.
+        let playback_hz = [
+            cfg.template.capture_hz(),
+            business_offer.and_then(crate::io::answerer::offered_playback_rate),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         let (me, registry) = rtc::media_engine(&codecs)?;
         let mut se = SettingEngineBuilder::new()
             .with_lite(true)
@@ -292,7 +302,7 @@ impl WhatsAppPeer {
                 dtmf_pt: codecs.dtmf_pt,
                 bitrate: cfg.bitrate,
                 decode_for: light.then_some(LIGHT_HEARING),
-                playback_hz: None,
+                playback_hz,
             };
             let stats = stats.clone();
             tasks.spawn(async move {
