@@ -387,3 +387,54 @@ async fn a_socket_that_cannot_come_back_ends_the_call_with_the_reason() {
             .any(|n| n.text.starts_with("connection lost"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_larger_than_the_read_buffer_arrive_whole_and_the_log_is_read_live() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let server = StandInServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        StandInServerConfig::default(),
+    )
+    .await
+    .unwrap();
+    let mut ws = wacall::io::openai::socket::dial(
+        &server.url(),
+        "gpt-realtime",
+        "sk-test",
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    // 3 s of 24 kHz PCM in one append: 192 KB of base64, twelve read buffers.
+    let pcm = vec![0u8; 3 * 24_000 * 2];
+    let audio = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &pcm);
+    let append = serde_json::json!({"type": "input_audio_buffer.append", "audio": audio});
+    ws.send(Message::text(append.to_string())).await.unwrap();
+    // The log is read while the connection is open, not only when it ends.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server
+        .logs()
+        .first()
+        .is_none_or(|c| c.log.appended_ms < 3000)
+    {
+        assert!(Instant::now() < deadline, "{:?}", server.logs());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.logs()[0].log.appended_ms, 3000);
+    assert!(server.logs()[0].log.errors_sent.is_empty());
+    // And the socket is still usable: the stand-in answers a response.create.
+    let create =
+        serde_json::json!({"type": "response.create", "response": {"instructions": "Hi."}});
+    ws.send(Message::text(create.to_string())).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(m)) = ws.next().await {
+            if m.to_text().unwrap_or("").contains("\"response.created\"") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(got, Ok(true));
+}

@@ -9,7 +9,7 @@
 //! `.cleared`), and a barge-in is handled by the server: its audio stops and
 //! the item is truncated to what was played.
 
-use super::standin_server::{Connection, Dir, StandInServerConfig};
+use super::standin_server::{Connection, Dir, Live, StandInServerConfig};
 use crate::core::audio::{Decoder, Encoder, FRAME, Resampler};
 use crate::core::realtime::events::decode_pcm;
 use crate::core::realtime::standin::{StandIn, known_model};
@@ -179,6 +179,7 @@ async fn create_call(
             model: model.clone(),
             log: Default::default(),
             frames: Vec::new(),
+            live: Live::default(),
         });
         c.len() - 1
     };
@@ -211,15 +212,17 @@ const IDLE: Duration = Duration::from_secs(30);
 
 async fn run_call(a: answerer::Answered, model: String, session: Value, ctx: Ctx, index: usize) {
     let started = Instant::now();
-    let mut ai = StandIn::new(ctx.cfg.standin.clone(), &model);
+    let shared = Arc::new(Mutex::new(StandIn::new(ctx.cfg.standin.clone(), &model)));
+    ctx.conns.lock().unwrap()[index].live = Live(Some(shared.clone()));
+    let ai = || shared.lock().unwrap();
     if session.is_object() {
         // The session given with the call is in force before the first event.
         let update = json!({"type": "session.update", "session": session}).to_string();
-        let _ = ai.on_client(&update, 0);
+        let _ = ai().on_client(&update, 0);
     }
     let (tx, mut rx) = mpsc::unbounded_channel::<In>();
     let mut dc: Option<Arc<dyn DataChannel>> = None;
-    let mut pending: Vec<String> = ai.hello();
+    let mut pending: Vec<String> = ai().hello();
     let (Ok(mut enc), Ok(mut dec)) = (Encoder::new(32_000), Decoder::new()) else {
         return;
     };
@@ -287,19 +290,19 @@ async fn run_call(a: answerer::Answered, model: String, session: Value, ctx: Ctx
                         if dec.decode(&payload, &mut pcm).is_ok() {
                             pcm24.clear();
                             down.push(&pcm, &mut pcm24);
-                            said = ai.audio(&pcm24, now);
+                            said = ai().audio(&pcm24, now);
                         }
                     }
                     In::Client(text) => {
                         capture(&ctx, index, Dir::FromClient, &text);
-                        said = ai.on_client(&text, now);
+                        said = ai().on_client(&text, now);
                     }
                     In::Open => said = std::mem::take(&mut pending),
                     In::Gone => break,
                 }
             }
             _ = ticker.tick() => {
-                said = ai.poll(now);
+                said = ai().poll(now);
                 let mut frame = [0i16; FRAME];
                 let taken = FRAME.min(out_audio.len());
                 for (s, x) in frame.iter_mut().zip(out_audio.drain(..taken)) {
@@ -364,9 +367,7 @@ async fn run_call(a: answerer::Answered, model: String, session: Value, ctx: Ctx
             }
             _ => pending.extend(out),
         }
-        ctx.conns.lock().unwrap()[index].log = ai.log.clone();
     }
-    ctx.conns.lock().unwrap()[index].log = ai.log.clone();
     let _ = a.pc.close().await;
 }
 

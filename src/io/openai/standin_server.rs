@@ -39,8 +39,21 @@ pub enum Dir {
 pub struct Connection {
     pub opened: Instant,
     pub model: String,
+    /// Filled in by [`StandInServer::logs`] from the live stand-in.
     pub log: Log,
     pub frames: Vec<(Dir, String)>,
+    pub(super) live: Live,
+}
+
+/// The connection's stand-in, shared so that its log is copied when read,
+/// not after every event (a copy per 5 ms tick was a tenth of its CPU).
+#[derive(Clone, Default)]
+pub(super) struct Live(pub(super) Option<Arc<Mutex<StandIn>>>);
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Live")
+    }
 }
 
 pub struct StandInServer {
@@ -98,7 +111,13 @@ impl StandInServer {
     }
 
     pub fn logs(&self) -> Vec<Connection> {
-        self.connections.lock().unwrap().clone()
+        let mut conns = self.connections.lock().unwrap().clone();
+        for c in &mut conns {
+            if let Some(ai) = &c.live.0 {
+                c.log = ai.lock().unwrap().log.clone();
+            }
+        }
+        conns
     }
 }
 
@@ -168,7 +187,13 @@ async fn serve(
             .to_string();
         Ok(resp)
     };
-    let ws = match tokio_tungstenite::accept_hdr_async(tcp, check).await {
+    let ws = match tokio_tungstenite::accept_hdr_async_with_config(
+        tcp,
+        check,
+        Some(super::socket::ws_config()),
+    )
+    .await
+    {
         Ok(ws) => ws,
         Err(_) => {
             *refused.lock().unwrap() += 1;
@@ -184,6 +209,7 @@ async fn serve(
             model: model.clone(),
             log: Log::default(),
             frames: Vec::new(),
+            live: Live::default(),
         });
         c.len() - 1
     };
@@ -195,8 +221,9 @@ async fn serve(
         let _ = tx.close().await;
         return;
     }
-    let mut ai = StandIn::new(cfg.standin.clone(), &model);
-    let mut out = ai.hello();
+    let ai = Arc::new(Mutex::new(StandIn::new(cfg.standin.clone(), &model)));
+    conns.lock().unwrap()[index].live = Live(Some(ai.clone()));
+    let mut out = ai.lock().unwrap().hello();
     let mut tick = tokio::time::interval(Duration::from_millis(5));
     let cut = tokio::time::sleep(drop_after.unwrap_or(Duration::from_secs(86_400)));
     tokio::pin!(cut);
@@ -219,15 +246,13 @@ async fn serve(
             m = rx.next() => match m {
                 Some(Ok(Message::Text(t))) => {
                     capture(Dir::FromClient, &t);
-                    out = ai.on_client(&t, now);
+                    out = ai.lock().unwrap().on_client(&t, now);
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
-            _ = tick.tick() => out = ai.poll(now),
+            _ = tick.tick() => out = ai.lock().unwrap().poll(now),
             _ = &mut cut, if drop_after.is_some() => break,
         }
-        conns.lock().unwrap()[index].log = ai.log.clone();
     }
-    conns.lock().unwrap()[index].log = ai.log.clone();
 }
