@@ -1,6 +1,6 @@
 //! Cost of converting 20 ms of audio between WhatsApp's 48 kHz and the
-//! Realtime API's 24 kHz, each way, with the table-point resampler the
-//! bridge uses and the general (cubic) one a drifting device needs.
+//! Realtime API's 24 kHz, each way, with the half-band filter the bridge
+//! uses and the general (cubic sinc) one a drifting device needs.
 //!
 //! Run: `cargo bench --bench resample`.
 
@@ -26,7 +26,7 @@ fn main() {
     let mut tone = Tone::new(440.0, 0.3);
     let frame48 = tone.frame().to_vec();
     let frame24: Vec<i16> = frame48.iter().step_by(2).copied().collect();
-    println!("{:<12} {:>14} {:>14}", "20 ms", "table points", "cubic");
+    println!("{:<12} {:>14} {:>14}", "20 ms", "half-band", "cubic sinc");
     for (name, from, to, input, chunk) in [
         ("48 -> 24 kHz", 48_000, 24_000, &frame48, 960),
         ("24 -> 48 kHz", 24_000, 48_000, &frame24, 120),

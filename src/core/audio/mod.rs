@@ -4,6 +4,7 @@
 
 mod analyze;
 mod drift;
+mod halfband;
 mod jitter;
 mod opus;
 mod receive;
