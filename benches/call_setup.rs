@@ -36,6 +36,7 @@ async fn one_call(interval: Duration) -> Option<Sample> {
         connect_timeout: Duration::from_secs(5),
         force: false,
         bitrate: 20_000,
+        complexity: wacall::core::audio::COMPLEXITY,
         record: None,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -86,6 +86,7 @@ async fn run(seconds: u64, transport: Transport) -> serde_json::Value {
         connect_timeout: Duration::from_secs(5),
         force: false,
         bitrate: 20_000,
+        complexity: wacall::core::audio::COMPLEXITY,
         record: None,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -131,7 +131,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__bridge)
-            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --duration --record --force --input-device --output-device --mute --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --duration --record --force --input-device --output-device --mute --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,6 +214,10 @@ _wacall() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --opus-complexity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -581,7 +585,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__listen)
-            opts="-v -q -h -V --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --auto-answer --busy --calls --offer --to --phone-number-id --duration --input-device --output-device --mute --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --auto-answer --busy --calls --offer --to --phone-number-id --duration --input-device --output-device --mute --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -699,6 +703,10 @@ _wacall() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --opus-complexity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -779,7 +787,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__serve)
-            opts="-v -q -h -V --config --check-config --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --phone-number-id --record-dir --redis --instance-id --instance-ttl --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --config --check-config --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --phone-number-id --record-dir --redis --instance-id --instance-ttl --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -898,6 +906,10 @@ _wacall() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --opus-complexity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -79,6 +79,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l udp-ports -d 'B
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l opus-complexity -d 'Opus encoder complexity, 0-10: lower costs less CPU per call (1 takes about half of 5\'s encoding time) for slightly coarser sound' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l duration -d 'End the call after this long (default: until it ends or Ctrl-C)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l record -d 'Record both directions (stereo WAV: caller left, far end right)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l input-device -d 'The microphone: a device id or name from `wacall devices` (default: the system\'s)' -r
@@ -228,6 +229,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand listen" -l udp-ports -d 'B
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l opus-complexity -d 'Opus encoder complexity, 0-10: lower costs less CPU per call (1 takes about half of 5\'s encoding time) for slightly coarser sound' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -285,6 +287,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l udp-ports -d 'Bi
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l opus-complexity -d 'Opus encoder complexity, 0-10: lower costs less CPU per call (1 takes about half of 5\'s encoding time) for slightly coarser sound' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l model -d 'The Realtime model' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l voice -d 'The AI\'s voice' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l instructions -d 'System instructions for the AI' -r

@@ -47,6 +47,7 @@ async fn a_second_call_is_turned_away_while_the_first_still_rings() {
             connect_timeout: Duration::from_secs(10),
             force: false,
             bitrate: 20_000,
+            complexity: wacall::core::audio::COMPLEXITY,
             record: None,
         },
         accept_window: Duration::from_secs(20),

@@ -446,7 +446,7 @@ fn settings_come_from_flags_then_the_environment_then_the_config_file() {
     std::fs::write(
         &file,
         format!(
-            "listen = \"127.0.0.1:{port}\"\nto = \"echo\"\ndrain-timeout = 12\ninsecure-no-api-token = true\n\
+            "listen = \"127.0.0.1:{port}\"\nto = \"echo\"\ndrain-timeout = 12\ninsecure-no-api-token = true\nopus-complexity = 1\n\
              redis = \"redis://from-file:6379\"\ninstance-id = \"from-file\"\n"
         ),
     )
@@ -477,6 +477,7 @@ fn settings_come_from_flags_then_the_environment_then_the_config_file() {
         "the environment wins, its password hidden"
     );
     assert_eq!(v["cluster"]["instance_id"], "from-file");
+    assert_eq!(v["opus_complexity"], 1, "from the file");
     let from: Vec<&str> = v["from_config_file"]
         .as_array()
         .unwrap()
@@ -485,9 +486,20 @@ fn settings_come_from_flags_then_the_environment_then_the_config_file() {
         .collect();
     assert_eq!(
         from,
-        ["insecure-no-api-token", "instance-id", "listen", "to"]
+        [
+            "insecure-no-api-token",
+            "instance-id",
+            "listen",
+            "opus-complexity",
+            "to"
+        ]
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("pw@"));
+
+    // The encoder's complexity is 0-10, and says so.
+    let out = check(&["--opus-complexity", "11"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("0..=10"), "{}", text(&out));
 
     // Without the Graph token the configuration is not valid.
     let no_token = Command::new(WACALL)

@@ -204,6 +204,7 @@ pub fn run(args: &BridgeArgs, term: &Term) -> Result<u8, CliError> {
         connect_timeout: secs("--connect-timeout", args.net.connect_timeout)?,
         force: args.force,
         bitrate: 20_000,
+        complexity: args.codec.opus_complexity,
         record: args.record.clone(),
     };
     let call_id = args.call_id.clone().or(offer.call_id.clone());

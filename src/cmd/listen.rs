@@ -20,6 +20,7 @@ pub fn run(args: &ListenArgs, term: &Term) -> Result<u8, CliError> {
         connect_timeout: secs("--connect-timeout", args.net.connect_timeout)?,
         force: false,
         bitrate: 20_000,
+        complexity: args.codec.opus_complexity,
         record: None,
     };
     let maker = far_end_maker(args)?;

@@ -222,6 +222,7 @@ fn bridge_config() -> Result<BridgeConfig, CliError> {
         connect_timeout: Duration::from_secs(15),
         force: false,
         bitrate: 20_000,
+        complexity: crate::core::audio::COMPLEXITY,
         record: None,
     })
 }

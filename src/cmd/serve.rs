@@ -58,6 +58,7 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
             connect_timeout: secs("--connect-timeout", args.net.connect_timeout)?,
             force: false,
             bitrate: 20_000,
+            complexity: args.codec.opus_complexity,
             record: None,
         },
         accept_window: secs("--accept-window", args.graph_api.accept_window)?,
@@ -208,6 +209,7 @@ fn check_config(args: &ServeArgs, cfg: &ServeConfig, term: &Term) -> Result<u8, 
         "drain_timeout_s": cfg.drain_timeout.as_secs_f64(),
         "record_dir": cfg.record_dir.as_ref().map(|p| p.display().to_string()),
         "accept_window_s": cfg.accept_window.as_secs_f64(),
+        "opus_complexity": cfg.bridge.complexity,
         "cluster": cluster,
     });
     if term.json {

@@ -134,6 +134,7 @@ pub async fn run_with(
                                 connect_timeout: Duration::from_secs(10),
                                 force: false,
                                 bitrate: 20_000,
+                                complexity: crate::core::audio::COMPLEXITY,
                                 record: None,
                             };
                             let sig = Signalling::Graph { client, call_id: call.id.clone(), accept_window: Duration::from_secs(30) };

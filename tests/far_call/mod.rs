@@ -36,6 +36,7 @@ pub async fn call(caller: Source, far: FarEndSetup, seconds: u64) -> Call {
         connect_timeout: Duration::from_secs(5),
         force: false,
         bitrate: 20_000,
+        complexity: wacall::core::audio::COMPLEXITY,
         record: None,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();

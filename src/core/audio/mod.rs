@@ -13,7 +13,7 @@ mod resample;
 pub use analyze::{Analysis, analyze, dominant_frequency, level_dbfs};
 pub use drift::LevelControl;
 pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout};
-pub use opus::{Decoder, Encoder, OpusError};
+pub use opus::{COMPLEXITY, Decoder, Encoder, OpusError};
 pub use receive::AudioIn;
 pub use resample::{ResampleError, Resampler};
 

@@ -55,6 +55,11 @@ impl Encoder {
         Ok(self.inner.set_complexity(complexity)?)
     }
 
+    /// The complexity libopus is coding at.
+    pub fn complexity(&mut self) -> Result<i32, OpusError> {
+        Ok(self.inner.get_complexity()?)
+    }
+
     /// One 20 ms frame in, one Opus packet out.
     pub fn encode(&mut self, frame: &[i16; FRAME]) -> Result<Vec<u8>, OpusError> {
         let n = self.inner.encode(frame, &mut self.out)?;

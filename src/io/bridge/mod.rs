@@ -47,6 +47,8 @@ pub struct BridgeConfig {
     /// Send an answer even when lint finds errors in it.
     pub force: bool,
     pub bitrate: i32,
+    /// The Opus encoder's complexity (0-10).
+    pub complexity: i32,
     /// Write both directions here (stereo WAV: caller left, far end right).
     pub record: Option<PathBuf>,
 }
@@ -209,6 +211,7 @@ pub async fn run_setup(
         opus_pt: answered.codecs.opus_pt,
         dtmf_pt: answered.codecs.dtmf_pt,
         bitrate: cfg.bitrate,
+        complexity: cfg.complexity,
         decode_for: None,
         playback_hz: answerer::offered_playback_rate(offer),
     };

@@ -73,6 +73,8 @@ pub struct MediaConfig {
     pub opus_pt: u8,
     pub dtmf_pt: Option<u8>,
     pub bitrate: i32,
+    /// The encoder's complexity (0-10).
+    pub complexity: i32,
     /// Decode what comes in only for this long after the first packet, then
     /// count it without decoding (a light simulated caller: what it heard is
     /// analysed from that window, loss and jitter from every packet).
@@ -80,6 +82,16 @@ pub struct MediaConfig {
     /// The other side renders no more than this many samples a second
     /// (its `maxplaybackrate`): nothing above it is coded.
     pub playback_hz: Option<u32>,
+}
+
+/// The call's encoder, as its configuration says.
+fn encoder(cfg: &MediaConfig) -> anyhow::Result<Encoder> {
+    let mut encoder = Encoder::new(cfg.bitrate)?;
+    encoder.set_complexity(cfg.complexity)?;
+    if let Some(hz) = cfg.playback_hz {
+        encoder.limit_to_playback_rate(hz)?;
+    }
+    Ok(encoder)
 }
 
 /// The media loop of one call: every 20 ms (once `start` is true) the far
@@ -94,10 +106,7 @@ pub async fn run_media(
     mut dtmf: mpsc::UnboundedReceiver<char>,
     stats: Arc<Mutex<MediaStats>>,
 ) -> anyhow::Result<()> {
-    let mut encoder = Encoder::new(cfg.bitrate)?;
-    if let Some(hz) = cfg.playback_hz {
-        encoder.limit_to_playback_rate(hz)?;
-    }
+    let mut encoder = encoder(&cfg)?;
     let mut silence = Silence::default();
     let mut audio_in = AudioIn::new(cfg.opus_pt, cfg.dtmf_pt)?;
     let mut packetizer = Packetizer::new(cfg.ssrc, rand::random(), rand::random());

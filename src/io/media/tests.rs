@@ -106,3 +106,25 @@ fn a_light_file_is_encoded_whole_so_its_pauses_loop_too() {
         "{levels:?}"
     );
 }
+
+#[test]
+fn the_calls_encoder_codes_at_the_configured_complexity() {
+    let codecs = crate::io::rtc::Codecs {
+        opus_pt: 111,
+        opus_fmtp: String::new(),
+        dtmf_pt: None,
+    };
+    for complexity in [1, crate::core::audio::COMPLEXITY, 9] {
+        let cfg = MediaConfig {
+            track: crate::io::rtc::audio_track(&codecs, 1, "s", "t"),
+            ssrc: 1,
+            opus_pt: 111,
+            dtmf_pt: None,
+            bitrate: 20_000,
+            complexity,
+            decode_for: None,
+            playback_hz: Some(16_000),
+        };
+        assert_eq!(encoder(&cfg).unwrap().complexity().unwrap(), complexity);
+    }
+}

@@ -301,6 +301,7 @@ impl WhatsAppPeer {
                 opus_pt: codecs.opus_pt,
                 dtmf_pt: codecs.dtmf_pt,
                 bitrate: cfg.bitrate,
+                complexity: crate::core::audio::COMPLEXITY,
                 decode_for: light.then_some(LIGHT_HEARING),
                 playback_hz,
             };
