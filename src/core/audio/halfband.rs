@@ -61,17 +61,27 @@ fn side_taps() -> [f64; K] {
     h.map(|c| c * 0.5 / side)
 }
 
-/// A dot product in eight lanes, which the compiler turns into vector
-/// instructions (a single running sum would fix the order of additions).
+/// A dot product of the row with 2K samples, in lanes of four that the
+/// compiler keeps in vector registers (a single running sum would fix the
+/// order of additions and stay scalar).
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        for l in 0..8 {
-            lanes[l] += x[l] * y[l];
+fn dot(row: &[f32; 2 * K], x: &[f32]) -> f32 {
+    let x: &[f32; 2 * K] = x.try_into().expect("2K samples");
+    let mut lanes = [[0.0f32; 4]; 4];
+    for (r, v) in row.chunks_exact(16).zip(x.chunks_exact(16)) {
+        for q in 0..4 {
+            for l in 0..4 {
+                lanes[q][l] += r[4 * q + l] * v[4 * q + l];
+            }
         }
     }
-    lanes.iter().sum()
+    let mut sum = [0.0f32; 4];
+    for q in lanes {
+        for l in 0..4 {
+            sum[l] += q[l];
+        }
+    }
+    (sum[0] + sum[1]) + (sum[2] + sum[3])
 }
 
 /// Rounds half away from zero as `f32::round` does, without its libm call
