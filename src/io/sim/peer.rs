@@ -4,6 +4,9 @@
 //! the business to send the maiden packet), and records what it hears.
 
 use super::relay::Relay;
+
+mod connect;
+mod tasks;
 use crate::core::audio::{Analysis, analyze};
 use crate::core::rtp::ReceiveStats;
 use crate::core::sim::diagnose::Timeline;
@@ -13,21 +16,15 @@ use crate::core::sim::offer::{
     wire_answer,
 };
 use crate::io::farend::{Recorded, Recording};
-use crate::io::media::{self, MediaConfig, MediaStats, Source};
-use crate::io::rtc::{self, Codecs, Events, PeerEvent};
-use ::rtc::peer_connection::transport::RTCDtlsRole;
+use crate::io::media::{MediaConfig, MediaStats, Source};
+use crate::io::rtc::Codecs;
 use anyhow::{Context, anyhow};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
-use webrtc::media_stream::track_local::TrackLocal;
-use webrtc::peer_connection::{
-    PeerConnection, PeerConnectionBuilder, RTCPeerConnectionState, RTCSessionDescription,
-    SettingEngineBuilder,
-};
-use webrtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
+use webrtc::peer_connection::{PeerConnection, RTCSessionDescription};
 
 #[derive(Debug, Clone)]
 pub struct PeerConfig {
@@ -134,75 +131,15 @@ impl WhatsAppPeer {
         .into_iter()
         .flatten()
         .min();
-        let (me, registry) = rtc::media_engine(&codecs)?;
-        let mut se = SettingEngineBuilder::new()
-            .with_lite(true)
-            .with_ice_credentials(ufrag.clone(), pwd.clone());
-        if let Some(offer) = business_offer
-            && answer_facts(offer).setup.as_deref() == Some("actpass")
-        {
-            se = se.with_answering_dtls_role(RTCDtlsRole::Client);
-        }
-        let (events, mut events_rx) = Events::channel();
-        let pc: Arc<dyn PeerConnection> = Arc::new(
-            PeerConnectionBuilder::new()
-                .with_setting_engine(se.build())
-                .with_media_engine(me)
-                .with_interceptor_registry(registry)
-                .with_handler(events)
-                .with_udp_addrs(vec![SocketAddr::new(inner_ip(cfg.bind_ip), 0)])
-                .build()
-                .await
-                .context("start the media peer")?,
-        );
-        let ssrc: u32 = rand::random();
-        let stream_id = uuid_like();
-        let track = rtc::audio_track(&codecs, ssrc, &stream_id, &cfg.template.track_id);
-        match business_offer {
-            None => {
-                pc.add_transceiver_from_track(
-                    track.clone() as Arc<dyn TrackLocal>,
-                    Some(RTCRtpTransceiverInit {
-                        direction: RTCRtpTransceiverDirection::Sendrecv,
-                        streams: vec![],
-                        send_encodings: vec![],
-                    }),
-                )
-                .await?;
-                let offer = pc.create_offer(None).await?;
-                pc.set_local_description(offer).await?;
-            }
-            Some(offer) => {
-                let desc = RTCSessionDescription::offer(offer.to_string())
-                    .context("the business offer does not parse")?;
-                pc.set_remote_description(desc)
-                    .await
-                    .context("the business offer cannot be applied")?;
-                pc.add_track(track.clone() as Arc<dyn TrackLocal>)
-                    .await
-                    .context("the business offer has no usable audio")?;
-                let answer = pc.create_answer(None).await?;
-                pc.set_local_description(answer).await?;
-            }
-        }
-        // ICE-lite with one host address gathers at once; bounded all the same.
-        let deadline = tokio::time::sleep(Duration::from_secs(2));
-        tokio::pin!(deadline);
-        let mut early = Vec::new();
-        loop {
-            tokio::select! {
-                e = events_rx.recv() => match e {
-                    Some(PeerEvent::GatheringComplete) => break,
-                    Some(other) => early.push(other),
-                    None => break,
-                },
-                _ = &mut deadline => break,
-            }
-        }
-        let local = pc
-            .local_description()
-            .await
-            .ok_or_else(|| anyhow!("the media peer has no local description"))?;
+        let connect::Connected {
+            pc,
+            track,
+            ssrc,
+            stream_id,
+            events: events_rx,
+            early,
+            local,
+        } = connect::connect(&cfg, business_offer, &codecs, &ufrag, &pwd).await?;
         let (fingerprint, internal_mid, peer_addr) = local_facts(&local.sdp)?;
 
         let gate = Arc::new(Mutex::new(Gate::new(started, &ufrag, &pwd)));
@@ -240,88 +177,39 @@ impl WhatsAppPeer {
         let timeline = Arc::new(Mutex::new(Timeline::default()));
         let mut tasks = JoinSet::new();
 
-        // Peer events: states into the timeline, the remote track into a receiver.
-        {
-            let timeline = timeline.clone();
-            tasks.spawn(async move {
-                let handle = |e: PeerEvent| {
-                    let at = started.elapsed();
-                    let mut t = timeline.lock().unwrap();
-                    match e {
-                        PeerEvent::Ice(s) if s.to_string() == "connected" => {
-                            t.ice_connected.get_or_insert(at);
-                        }
-                        PeerEvent::State(RTCPeerConnectionState::Connected) => {
-                            t.dtls_connected.get_or_insert(at);
-                        }
-                        PeerEvent::State(RTCPeerConnectionState::Failed) => {
-                            t.failed.get_or_insert(at);
-                        }
-                        PeerEvent::State(RTCPeerConnectionState::Closed) => {
-                            t.closed.get_or_insert(at);
-                        }
-                        PeerEvent::Track(track) => {
-                            let _ = tracks_tx.send(track);
-                        }
-                        _ => {}
-                    }
-                };
-                for e in early {
-                    handle(e);
-                }
-                while let Some(e) = events_rx.recv().await {
-                    handle(e);
-                }
-            });
-        }
-        // Media starts after accept and, like WhatsApp, after the bridge's first packet.
-        {
-            let (gate, mut accepted_rx, mut stop_rx) = (gate.clone(), accepted_rx, stop_rx.clone());
-            let wait_for_maiden = cfg.wait_for_maiden;
-            tasks.spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_millis(5));
-                loop {
-                    tokio::select! {
-                        _ = tick.tick() => {}
-                        _ = accepted_rx.changed() => {}
-                        _ = stop_rx.changed() => return,
-                    }
-                    let maiden = gate.lock().unwrap().seen.first_rtp_in.is_some();
-                    if *accepted_rx.borrow() && (maiden || !wait_for_maiden) {
-                        let _ = start_tx.send(true);
-                        return;
-                    }
-                }
-            });
-        }
-        {
-            let media_cfg = MediaConfig {
-                track,
-                ssrc,
-                opus_pt: codecs.opus_pt,
-                dtmf_pt: codecs.dtmf_pt,
-                bitrate: cfg.bitrate,
-                complexity: crate::core::audio::COMPLEXITY,
-                decode_for: light.then_some(LIGHT_HEARING),
-                playback_hz,
-            };
-            let stats = stats.clone();
-            tasks.spawn(async move {
-                let r = media::run_media(
-                    media_cfg,
-                    Box::new(user),
-                    tracks_rx,
-                    start_rx,
-                    stop_rx,
-                    dtmf_rx,
-                    stats.clone(),
-                )
-                .await;
-                if let Err(e) = r {
-                    stats.lock().unwrap().last_error = Some(format!("{e:#}"));
-                }
-            });
-        }
+        tasks::record_events(
+            &mut tasks,
+            started,
+            timeline.clone(),
+            early,
+            events_rx,
+            tracks_tx,
+        );
+        tasks::start_media_when_due(
+            &mut tasks,
+            gate.clone(),
+            accepted_rx,
+            stop_rx.clone(),
+            cfg.wait_for_maiden,
+            start_tx,
+        );
+        let media_cfg = MediaConfig {
+            track,
+            ssrc,
+            opus_pt: codecs.opus_pt,
+            dtmf_pt: codecs.dtmf_pt,
+            bitrate: cfg.bitrate,
+            complexity: crate::core::audio::COMPLEXITY,
+            decode_for: light.then_some(LIGHT_HEARING),
+            playback_hz,
+        };
+        let media_in = tasks::MediaIn {
+            tracks: tracks_rx,
+            start: start_rx,
+            stop: stop_rx,
+            dtmf: dtmf_rx,
+        };
+        tasks::run_media(&mut tasks, media_cfg, user, media_in, stats.clone());
         Ok((
             WhatsAppPeer {
                 pc,
@@ -446,11 +334,6 @@ impl WhatsAppPeer {
     }
 }
 
-/// The media peer binds loopback behind the relay; an IPv6 front still relays to IPv4 loopback.
-fn inner_ip(_front: IpAddr) -> IpAddr {
-    IpAddr::from([127, 0, 0, 1])
-}
-
 /// The fingerprint, mid and host candidate address of the peer's own offer.
 fn local_facts(sdp: &str) -> anyhow::Result<(String, String, SocketAddr)> {
     let parsed = crate::core::sdp::Sdp::parse(sdp);
@@ -474,17 +357,4 @@ fn local_facts(sdp: &str) -> anyhow::Result<(String, String, SocketAddr)> {
         .find_map(|c| Some(SocketAddr::new(c.address.parse().ok()?, c.port)))
         .ok_or_else(|| anyhow!("the media peer gathered no candidate"))?;
     Ok((fingerprint, mid, addr))
-}
-
-fn uuid_like() -> String {
-    let b: [u8; 16] = rand::random();
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
 }
