@@ -185,18 +185,10 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
     let answer = pc.create_answer(None).await?;
     pc.set_local_description(answer).await?;
 
-    let deadline = tokio::time::sleep(cfg.gather_timeout);
-    tokio::pin!(deadline);
+    let (early, timed_out) = rtc::await_gathering(&mut events_rx, cfg.gather_timeout).await;
     let (early_tx, early_rx) = mpsc::unbounded_channel();
-    let mut timed_out = false;
-    loop {
-        tokio::select! {
-            e = events_rx.recv() => match e {
-                Some(PeerEvent::GatheringComplete) | None => break,
-                Some(other) => { let _ = early_tx.send(other); }
-            },
-            _ = &mut deadline => { timed_out = true; break }
-        }
+    for e in early {
+        let _ = early_tx.send(e);
     }
     let gathered_in = started.elapsed();
     // Events that arrived while gathering come first, then the rest, in order.

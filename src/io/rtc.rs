@@ -117,6 +117,26 @@ pub enum PeerEvent {
     DataChannel(Arc<dyn webrtc::data_channel::DataChannel>),
 }
 
+/// Waits, at most `within`, for candidate gathering to finish; the other
+/// events that came meanwhile are returned in order, and whether time ran out.
+pub async fn await_gathering(
+    events: &mut mpsc::UnboundedReceiver<PeerEvent>,
+    within: std::time::Duration,
+) -> (Vec<PeerEvent>, bool) {
+    let deadline = tokio::time::sleep(within);
+    tokio::pin!(deadline);
+    let mut early = Vec::new();
+    loop {
+        tokio::select! {
+            e = events.recv() => match e {
+                Some(PeerEvent::GatheringComplete) | None => return (early, false),
+                Some(other) => early.push(other),
+            },
+            _ = &mut deadline => return (early, true),
+        }
+    }
+}
+
 /// A handler that turns callbacks into [`PeerEvent`]s on a channel.
 pub struct Events(pub mpsc::UnboundedSender<PeerEvent>);
 
@@ -145,5 +165,47 @@ impl PeerConnectionEventHandler for Events {
     }
     async fn on_data_channel(&self, dc: Arc<dyn webrtc::data_channel::DataChannel>) {
         let _ = self.0.send(PeerEvent::DataChannel(dc));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn gathering_keeps_earlier_events_in_order_and_leaves_later_ones() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tx.send(PeerEvent::Ice(RTCIceConnectionState::Checking))
+            .unwrap();
+        tx.send(PeerEvent::State(RTCPeerConnectionState::Connecting))
+            .unwrap();
+        tx.send(PeerEvent::GatheringComplete).unwrap();
+        tx.send(PeerEvent::State(RTCPeerConnectionState::Connected))
+            .unwrap();
+        let (early, timed_out) = await_gathering(&mut rx, Duration::from_secs(5)).await;
+        assert!(!timed_out);
+        assert!(matches!(
+            early.as_slice(),
+            [
+                PeerEvent::Ice(RTCIceConnectionState::Checking),
+                PeerEvent::State(RTCPeerConnectionState::Connecting)
+            ]
+        ));
+        assert!(matches!(
+            rx.try_recv(),
+            Ok(PeerEvent::State(RTCPeerConnectionState::Connected))
+        ));
+    }
+
+    #[tokio::test]
+    async fn gathering_that_never_completes_times_out_with_what_came() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tx.send(PeerEvent::Ice(RTCIceConnectionState::Checking))
+            .unwrap();
+        let (early, timed_out) = await_gathering(&mut rx, Duration::from_millis(20)).await;
+        assert!(timed_out);
+        assert_eq!(early.len(), 1);
+        drop(tx);
     }
 }

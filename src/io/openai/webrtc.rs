@@ -119,18 +119,7 @@ impl OpenAiRtc {
         let dc = pc.create_data_channel("oai-events", None).await?;
         let offer = pc.create_offer(None).await?;
         pc.set_local_description(offer).await?;
-        let gathered = tokio::time::sleep(Duration::from_secs(2));
-        tokio::pin!(gathered);
-        let mut early = Vec::new();
-        loop {
-            tokio::select! {
-                e = peer_events.recv() => match e {
-                    Some(PeerEvent::GatheringComplete) | None => break,
-                    Some(other) => early.push(other),
-                },
-                _ = &mut gathered => break,
-            }
-        }
+        let (early, _) = rtc::await_gathering(&mut peer_events, Duration::from_secs(2)).await;
         let offer = pc
             .local_description()
             .await

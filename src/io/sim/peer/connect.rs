@@ -89,19 +89,7 @@ pub(super) async fn connect(
         }
     }
     // ICE-lite with one host address gathers at once; bounded all the same.
-    let deadline = tokio::time::sleep(Duration::from_secs(2));
-    tokio::pin!(deadline);
-    let mut early = Vec::new();
-    loop {
-        tokio::select! {
-            e = events_rx.recv() => match e {
-                Some(PeerEvent::GatheringComplete) => break,
-                Some(other) => early.push(other),
-                None => break,
-            },
-            _ = &mut deadline => break,
-        }
-    }
+    let (early, _) = rtc::await_gathering(&mut events_rx, Duration::from_secs(2)).await;
     let local = pc
         .local_description()
         .await
