@@ -1,13 +1,14 @@
 //! Exact 2:1 and 1:2 conversion (48 <-> 24 kHz, the Realtime API's rate)
 //! with one half-band FIR: every other tap of a half-band filter is zero,
 //! so halving the rate computes only the kept outputs and doubling it
-//! copies the even outputs and filters only the odd ones. A third to a
-//! quarter of the arithmetic of a general sinc resampler at the same
-//! ratio, with the same alignment: output sample N is input sample N,
-//! rescaled in time, with no start-up delay to trim.
+//! copies the even outputs and filters only the odd ones: less arithmetic
+//! than a general sinc resampler at the same ratio, and exact alignment:
+//! output sample N is input sample N, rescaled in time, with no start-up
+//! delay to trim.
 
 /// Taps on each side at odd offsets (1, 3, ... 2K-1): a 63-tap filter,
-/// flat to 10 kHz and below -80 dB from 14 kHz at 48 kHz.
+/// within 0.05 dB through the speech band and, at 48 kHz, aliases and
+/// images of 20-21 kHz below -75 dB (both tested).
 const K: usize = 16;
 /// Kaiser window shape for about 80 dB of stopband (0.1102 * (80 - 8.7)).
 const BETA: f64 = 7.86;
