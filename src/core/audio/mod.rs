@@ -3,6 +3,7 @@
 //! 440 Hz at -12 dBFS" instead of "some packets arrived".
 
 mod analyze;
+mod capture;
 mod drift;
 mod halfband;
 mod jitter;
@@ -11,6 +12,7 @@ mod receive;
 mod resample;
 
 pub use analyze::{Analysis, analyze, dominant_frequency, level_dbfs};
+pub use capture::Capture;
 pub use drift::LevelControl;
 pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout};
 pub use opus::{COMPLEXITY, Decoder, Encoder, OpusError};

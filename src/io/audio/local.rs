@@ -29,8 +29,10 @@ pub struct DeviceSpec {
 #[derive(Default)]
 pub struct Queue {
     samples: Mutex<VecDeque<i16>>,
-    /// Device periods that found the queue short (output) or full (input).
-    pub xruns: AtomicU64,
+    /// Output: device periods that found the queue short.
+    pub underruns: AtomicU64,
+    /// Samples pushed beyond the cap, so the oldest went.
+    pub overflows: AtomicU64,
     /// Set once anything passed, so the silence before a call is no underrun.
     started: AtomicBool,
     /// Output only: playing starts (and restarts after running dry) once
@@ -55,7 +57,7 @@ impl Queue {
         if q.len() > cap {
             let extra = q.len() - cap;
             q.drain(..extra);
-            self.xruns.fetch_add(1, Ordering::Relaxed);
+            self.overflows.fetch_add(1, Ordering::Relaxed);
         }
         self.started.store(true, Ordering::Relaxed);
     }
@@ -87,7 +89,7 @@ impl Queue {
             frame.fill(T::from_sample(s));
         }
         if short && self.started.load(Ordering::Relaxed) {
-            self.xruns.fetch_add(1, Ordering::Relaxed);
+            self.underruns.fetch_add(1, Ordering::Relaxed);
             self.playing.store(false, Ordering::Relaxed);
         }
     }

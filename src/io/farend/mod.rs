@@ -43,6 +43,11 @@ pub trait FarEnd: Send {
     fn hear(&mut self, samples: &[i16], at: Instant);
     /// The next 20 ms for the caller; silence when there is nothing to say.
     fn speak(&mut self) -> [i16; FRAME];
+    /// The call's clock moved on `frames` frames without asking for them (a
+    /// tick came late on a busy machine). A live source (a microphone) lets
+    /// their audio go, so the delay stays what it was; the rest carry on
+    /// where they were.
+    fn skipped(&mut self, _frames: u64) {}
     /// The caller pressed a key (RFC 4733).
     fn key(&mut self, _key: char) {}
     /// Media is up: a far end that greets the caller starts now.
@@ -118,6 +123,9 @@ impl FarEnd for Box<dyn FarEnd> {
     }
     fn speak(&mut self) -> [i16; FRAME] {
         (**self).speak()
+    }
+    fn skipped(&mut self, frames: u64) {
+        (**self).skipped(frames)
     }
     fn key(&mut self, key: char) {
         (**self).key(key)

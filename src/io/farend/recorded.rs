@@ -135,6 +135,10 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
         f
     }
 
+    fn skipped(&mut self, frames: u64) {
+        self.inner.skipped(frames);
+    }
+
     fn key(&mut self, key: char) {
         self.inner.key(key);
     }

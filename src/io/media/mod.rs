@@ -117,6 +117,7 @@ pub async fn run_media(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut began: Option<Instant> = None;
     let mut sent_frames: u64 = 0;
+    let mut played: u64 = 0;
     let mut pending_dtmf: Option<(u8, u32)> = None;
     let mut decoded = Vec::with_capacity(FRAME * 2);
     let mut first_in: Option<Instant> = None;
@@ -134,7 +135,13 @@ pub async fn run_media(
         tokio::select! {
             _ = ticker.tick(), if started => {
                 if let Some((jb, dec)) = jitter.as_mut() {
-                    play_out(jb, dec, far.as_mut(), &mut decoded, &stats);
+                    // A late tick plays the frames it missed too: the device
+                    // kept playing meanwhile.
+                    let due = frames_due(began.unwrap_or(epoch).elapsed(), played);
+                    for _ in 0..due.min(MAX_CATCH_UP) {
+                        play_out(jb, dec, far.as_mut(), &mut decoded, &stats);
+                    }
+                    played += due;
                 }
                 let frames = send_tick(&cfg, far.as_mut(), &mut encoder, &mut silence, &mut packetizer, &mut pending_dtmf, &mut dtmf, began.unwrap_or(epoch), &mut sent_frames, &stats).await?;
                 let notes = far.notes();
@@ -253,6 +260,17 @@ fn track_packets(track: Arc<dyn TrackRemote>) -> Pin<Box<dyn Stream<Item = Arriv
 }
 
 type Arrival = (Instant, rtc::rtp::Packet);
+
+/// The most frames a late tick plays out to catch up (100 ms); beyond it
+/// the time is let go, and the jitter buffer trims what it then holds.
+const MAX_CATCH_UP: u64 = 5;
+
+/// Frames whose playout time has come, `elapsed` after the first was due,
+/// with `done` played already.
+fn frames_due(elapsed: Duration, done: u64) -> u64 {
+    let due = (elapsed.as_micros() / FRAME_TIME.as_micros()) as u64 + 1;
+    due.saturating_sub(done)
+}
 
 /// One 20 ms tick of playout through the jitter buffer: a frame decoded,
 /// concealed, or nothing while it fills.

@@ -33,6 +33,7 @@ pub(super) async fn send_tick(
         skipped = due - *sent_frames - 1;
         packetizer.skip((skipped as u32) * FRAME as u32);
         *sent_frames += skipped;
+        far.skipped(skipped);
     }
     if pending_dtmf.is_none()
         && cfg.dtmf_pt.is_some()

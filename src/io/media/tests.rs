@@ -128,3 +128,17 @@ fn the_calls_encoder_codes_at_the_configured_complexity() {
         assert_eq!(encoder(&cfg).unwrap().complexity().unwrap(), complexity);
     }
 }
+
+/// Playout keeps to the wall clock: one frame a tick on time, the missed
+/// ones too when a tick comes late, none when a tick comes early after a
+/// catch-up.
+#[test]
+fn a_late_tick_plays_out_the_frames_it_missed() {
+    let ms = Duration::from_millis;
+    assert_eq!(frames_due(ms(0), 0), 1);
+    assert_eq!(frames_due(ms(20), 1), 1);
+    assert_eq!(frames_due(ms(39), 2), 0);
+    assert_eq!(frames_due(ms(65), 2), 2);
+    assert_eq!(frames_due(ms(80), 4), 1);
+    assert_eq!(frames_due(ms(1000), 4), 47);
+}
