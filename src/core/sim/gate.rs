@@ -1,8 +1,8 @@
 //! What WhatsApp's media server does with the packets a bridge sends it, as
 //! a pure policy over datagrams.
 //!
-//! The simulator's media peer is webrtc-rs in ICE-lite mode behind a UDP
-//! relay; every datagram crosses this gate. It lets the peer behave as
+//! The simulator's media peer is webrtc-rs in ICE-lite mode; every datagram
+//! its socket sends or receives crosses this gate. It lets the peer behave as
 //! WhatsApp does where webrtc-rs would not (it answers `487 Role Conflict`
 //! to a controlled agent, runs no ICE with an answer that claims ICE-lite,
 //! ignores everything before the answer), and it observes what a bridge did
@@ -13,7 +13,6 @@ use crate::core::rtp::{self, Kind, ReceiveStats};
 use crate::core::stun::{self, Builder, Class, Message};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 /// What the business's SDP (its answer, or its offer on a business-initiated
@@ -31,8 +30,6 @@ pub struct BusinessSdp {
 pub enum Verdict {
     /// Pass it on unchanged.
     Forward,
-    /// Pass this instead (a response re-signed with the bridge's real address).
-    ForwardRewritten(Vec<u8>),
     /// Do not pass it; send this back to where it came from.
     Reply(Vec<u8>),
     Drop,
@@ -246,8 +243,8 @@ impl Gate {
         }
     }
 
-    /// A datagram from WhatsApp's side to the bridge at `bridge`.
-    pub fn from_inner(&mut self, now: Instant, bridge: SocketAddr, data: &[u8]) -> Verdict {
+    /// A datagram from WhatsApp's side to the bridge.
+    pub fn from_inner(&mut self, now: Instant, data: &[u8]) -> Verdict {
         let at = self.at(now);
         match rtp::classify(data) {
             Kind::Stun => {
@@ -261,10 +258,7 @@ impl Gate {
                 if self.nominating.remove(&m.transaction) {
                     Self::mark(&mut self.seen.ice_nominated, at);
                 }
-                match stun::rewrite_mapped_address(data, bridge, self.local_pwd.as_bytes()) {
-                    Some(rewritten) => Verdict::ForwardRewritten(rewritten),
-                    None => Verdict::Forward,
-                }
+                Verdict::Forward
             }
             Kind::Dtls { client_hello } => {
                 if client_hello {

@@ -48,14 +48,9 @@ fn controlling_checks_pass_and_nomination_is_seen() {
         .integrity(PWD.as_bytes())
         .fingerprint()
         .build();
-    let bridge: SocketAddr = "127.0.0.1:5000".parse().unwrap();
-    let Verdict::ForwardRewritten(r) = g.from_inner(t0 + Duration::from_millis(6), bridge, &ok)
-    else {
-        panic!("expected a rewritten response");
-    };
     assert_eq!(
-        Message::parse(&r).unwrap().xor_mapped_address(),
-        Some(bridge)
+        g.from_inner(t0 + Duration::from_millis(6), &ok),
+        Verdict::Forward
     );
     assert_eq!(g.seen.first_check, Some(Duration::from_millis(5)));
     assert_eq!(g.seen.ice_nominated, Some(Duration::from_millis(6)));

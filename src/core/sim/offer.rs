@@ -262,9 +262,9 @@ pub fn internal_answer(answer: &str, wire_mid: &str, internal_mid: &str) -> Stri
     out
 }
 
-/// WhatsApp's answer to a business offer: the peer's own answer, with the
-/// relay's address as its one host candidate (WhatsApp-style priorities)
-/// in place of the peer's internal ones.
+/// WhatsApp's answer to a business offer: the peer's own answer, with its
+/// media address as its one host candidate (WhatsApp-style priorities)
+/// in place of what webrtc-rs wrote.
 pub fn wire_answer(local: &str, front: SocketAddr) -> String {
     let sdp = Sdp::parse(local);
     let mut out = String::with_capacity(local.len());

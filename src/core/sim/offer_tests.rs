@@ -80,7 +80,7 @@ fn templates_from_captured_offers() {
 }
 
 #[test]
-fn wire_answers_name_the_relay() {
+fn wire_answers_name_the_media_address() {
     let local = "v=0\r\nt=0 0\r\na=ice-lite\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\r\na=candidate:1 2 udp 2130706431 127.0.0.1 5000 typ host\r\na=end-of-candidates\r\na=setup:active\r\n";
     let wire = wire_answer(local, "127.0.0.1:40000".parse().unwrap());
     assert!(

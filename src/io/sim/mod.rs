@@ -1,9 +1,9 @@
-//! `wacall sim` as I/O: the simulated WhatsApp media peer and its relay, the
+//! `wacall sim` as I/O: the simulated WhatsApp media peer and its gated socket, the
 //! fake Graph API, and the webhook sender.
 
 pub mod call;
+pub mod gated;
 pub mod graph_api;
 pub mod peer;
-pub mod relay;
 pub mod run;
 pub mod webhooks;

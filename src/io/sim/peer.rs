@@ -1,9 +1,7 @@
 //! The simulated WhatsApp media peer: webrtc-rs in ICE-lite mode, the DTLS
-//! server, behind the [`Relay`] and its gate; it sends audio only once the
+//! server, its socket gated (see [`super::gated`]); it sends audio only once the
 //! call is accepted and the bridge has sent its first packet (Meta expects
 //! the business to send the maiden packet), and records what it hears.
-
-use super::relay::Relay;
 
 mod connect;
 mod tasks;
@@ -79,7 +77,8 @@ pub struct WhatsAppPeer {
     internal_mid: String,
     template: AudioTemplate,
     gate: Arc<Mutex<Gate>>,
-    relay: Relay,
+    /// The address the offer's candidate names: the peer's own socket.
+    media_address: SocketAddr,
     started: Instant,
     accepted: watch::Sender<bool>,
     stop: watch::Sender<bool>,
@@ -131,6 +130,7 @@ impl WhatsAppPeer {
         .into_iter()
         .flatten()
         .min();
+        let gate = Arc::new(Mutex::new(Gate::new(started, &ufrag, &pwd)));
         let connect::Connected {
             pc,
             track,
@@ -139,11 +139,9 @@ impl WhatsAppPeer {
             events: events_rx,
             early,
             local,
-        } = connect::connect(&cfg, business_offer, &codecs, &ufrag, &pwd).await?;
-        let (fingerprint, internal_mid, peer_addr) = local_facts(&local.sdp)?;
+        } = connect::connect(&cfg, business_offer, &codecs, &ufrag, &pwd, gate.clone()).await?;
+        let (fingerprint, internal_mid, media_address) = local_facts(&local.sdp)?;
 
-        let gate = Arc::new(Mutex::new(Gate::new(started, &ufrag, &pwd)));
-        let relay = Relay::start(SocketAddr::new(cfg.bind_ip, 0), peer_addr, gate.clone()).await?;
         let transport = Transport {
             session_id: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -152,7 +150,7 @@ impl WhatsAppPeer {
             ice_ufrag: ufrag,
             ice_pwd: pwd,
             fingerprint,
-            candidates: vec![relay.front],
+            candidates: vec![media_address],
             ssrc,
             stream_id,
         };
@@ -160,7 +158,7 @@ impl WhatsAppPeer {
             None => build_offer(&cfg.template, &transport),
             Some(offer) => {
                 gate.lock().unwrap().set_answer(answer_facts(offer));
-                wire_answer(&local.sdp, relay.front)
+                wire_answer(&local.sdp, media_address)
             }
         };
 
@@ -218,7 +216,7 @@ impl WhatsAppPeer {
                 internal_mid,
                 template: cfg.template,
                 gate,
-                relay,
+                media_address,
                 started,
                 accepted,
                 stop,
@@ -242,9 +240,9 @@ impl WhatsAppPeer {
         self.opus_pt
     }
 
-    /// The relay address the offer's candidate names.
+    /// The address the offer's candidate names.
     pub fn media_address(&self) -> SocketAddr {
-        self.relay.front
+        self.media_address
     }
 
     /// Applies the bridge's answer (pre_accept, or accept without one).

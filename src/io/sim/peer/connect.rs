@@ -1,12 +1,14 @@
 //! The simulated peer's WebRTC connection: ICE-lite, WhatsApp's DTLS role,
 //! its own offer or its answer to a business offer, candidates gathered.
 
+use super::super::gated::GatedRuntime;
+use crate::core::sim::gate::Gate;
 use crate::core::sim::offer::answer_facts;
 use crate::io::rtc::{self, Codecs, Events, PeerEvent};
 use ::rtc::peer_connection::transport::RTCDtlsRole;
 use anyhow::{Context, anyhow};
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use webrtc::media_stream::track_local::TrackLocal;
@@ -36,6 +38,7 @@ pub(super) async fn connect(
     codecs: &Codecs,
     ufrag: &str,
     pwd: &str,
+    gate: Arc<Mutex<Gate>>,
 ) -> anyhow::Result<Connected> {
     let (me, registry) = rtc::media_engine(codecs)?;
     let mut se = SettingEngineBuilder::new()
@@ -53,7 +56,8 @@ pub(super) async fn connect(
             .with_media_engine(me)
             .with_interceptor_registry(registry)
             .with_handler(events)
-            .with_udp_addrs(vec![SocketAddr::new(inner_ip(cfg.bind_ip), 0)])
+            .with_runtime(Arc::new(GatedRuntime::new(gate)?))
+            .with_udp_addrs(vec![SocketAddr::new(cfg.bind_ip, 0)])
             .build()
             .await
             .context("start the media peer")?,
@@ -103,11 +107,6 @@ pub(super) async fn connect(
         early,
         local,
     })
-}
-
-/// The media peer binds loopback behind the relay; an IPv6 front still relays to IPv4 loopback.
-fn inner_ip(_front: IpAddr) -> IpAddr {
-    IpAddr::from([127, 0, 0, 1])
 }
 
 fn uuid_like() -> String {
