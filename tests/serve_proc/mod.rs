@@ -40,13 +40,45 @@ pub fn auth() -> Vec<(&'static str, String)> {
     vec![("authorization", format!("Bearer {API}"))]
 }
 
-pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Child {
+/// A `wacall serve` process, killed if the test ends (or fails) without
+/// having waited for it, so a failed test leaves no server running.
+pub struct Served(Option<Child>);
+
+impl Served {
+    pub fn wait_with_output(mut self) -> std::io::Result<Output> {
+        self.0.take().expect("waited once").wait_with_output()
+    }
+}
+
+impl std::ops::Deref for Served {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        self.0.as_ref().expect("not waited for")
+    }
+}
+
+impl std::ops::DerefMut for Served {
+    fn deref_mut(&mut self) -> &mut Child {
+        self.0.as_mut().expect("not waited for")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Served {
     let far = if extra.contains(&"--to") {
         &[][..]
     } else {
         &["--to", "echo"][..]
     };
-    let mut c = Command::new(WACALL)
+    let c = Command::new(WACALL)
         .args(["--json", "serve", "--bind", "127.0.0.1"])
         .args(far)
         .args([
@@ -63,6 +95,7 @@ pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut c = Served(Some(c));
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(c.try_wait().unwrap().is_none(), "serve exited early");
