@@ -236,12 +236,14 @@ fn a_webhook_it_cannot_act_on_is_reported_and_the_service_goes_on() {
 fn each_call_gets_its_own_openai_session() {
     // The Realtime stand-in (`wacall sim openai`) plays OpenAI on loopback.
     let ai_port = free_port();
-    let mut ai = Command::new(WACALL)
-        .args(["sim", "openai", "--listen", &format!("127.0.0.1:{ai_port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut ai = Running::new(
+        Command::new(WACALL)
+            .args(["sim", "openai", "--listen", &format!("127.0.0.1:{ai_port}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
     std::io::BufRead::read_line(
         &mut std::io::BufReader::new(ai.stdout.take().unwrap()),
@@ -361,8 +363,6 @@ fn each_call_gets_its_own_openai_session() {
     assert!(cost > 0.0, "{metrics}");
     sigterm(&server);
     assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
-    let _ = ai.kill();
-    let _ = ai.wait();
     // Each call's recording, report and transcript, named by its call id.
     for c in &calls {
         let stem = c["call_id"]

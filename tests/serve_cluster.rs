@@ -64,7 +64,7 @@ fn metric(port: u16, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn finish(c: Served) -> std::process::Output {
+fn finish(c: Running) -> std::process::Output {
     sigterm(&c);
     c.wait_with_output().unwrap()
 }

@@ -40,30 +40,35 @@ pub fn auth() -> Vec<(&'static str, String)> {
     vec![("authorization", format!("Bearer {API}"))]
 }
 
-/// A `wacall serve` process, killed if the test ends (or fails) without
-/// having waited for it, so a failed test leaves no server running.
-pub struct Served(Option<Child>);
+/// A server process (`wacall serve`, the Realtime stand-in), killed if the
+/// test ends (or fails) without having waited for it, so a failed test
+/// leaves no server running.
+pub struct Running(Option<Child>);
 
-impl Served {
+impl Running {
+    pub fn new(child: Child) -> Running {
+        Running(Some(child))
+    }
+
     pub fn wait_with_output(mut self) -> std::io::Result<Output> {
         self.0.take().expect("waited once").wait_with_output()
     }
 }
 
-impl std::ops::Deref for Served {
+impl std::ops::Deref for Running {
     type Target = Child;
     fn deref(&self) -> &Child {
         self.0.as_ref().expect("not waited for")
     }
 }
 
-impl std::ops::DerefMut for Served {
+impl std::ops::DerefMut for Running {
     fn deref_mut(&mut self) -> &mut Child {
         self.0.as_mut().expect("not waited for")
     }
 }
 
-impl Drop for Served {
+impl Drop for Running {
     fn drop(&mut self) {
         if let Some(c) = self.0.as_mut() {
             let _ = c.kill();
@@ -72,7 +77,7 @@ impl Drop for Served {
     }
 }
 
-pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Served {
+pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Running {
     let far = if extra.contains(&"--to") {
         &[][..]
     } else {
@@ -95,7 +100,7 @@ pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Served {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut c = Served(Some(c));
+    let mut c = Running::new(c);
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(c.try_wait().unwrap().is_none(), "serve exited early");
