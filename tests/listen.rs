@@ -6,6 +6,7 @@
 
 mod http_client;
 mod pulse;
+mod running;
 mod sim_offer;
 
 use http_client::http;
@@ -89,30 +90,32 @@ fn the_receiver_checks_deduplicates_limits_and_captures() {
     let dir = tempfile::tempdir().unwrap();
     let captures = dir.path().join("captures");
     let port = free_port();
-    let mut listen = Command::new(WACALL)
-        .args([
-            "--json",
-            "listen",
-            "--to",
-            "echo",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args([
-            "--app-secret",
-            SECRET,
-            "--verify-token",
-            "vt-123",
-            "--max-body",
-            "4096",
-        ])
-        .arg("--capture")
-        .arg(&captures)
-        .env("WHATSAPP_TOKEN", "graph-token")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut listen = running::Running::new(
+        Command::new(WACALL)
+            .args([
+                "--json",
+                "listen",
+                "--to",
+                "echo",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args([
+                "--app-secret",
+                SECRET,
+                "--verify-token",
+                "vt-123",
+                "--max-body",
+                "4096",
+            ])
+            .arg("--capture")
+            .arg(&captures)
+            .env("WHATSAPP_TOKEN", "graph-token")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     wait_listening(port, &mut listen);
 
     let (code, body) = http(
@@ -295,9 +298,11 @@ fn a_simulated_call_is_heard_on_the_speaker_and_hears_the_microphone() {
     let (port, graph_port) = (free_port(), free_port());
     let speaker = pulse.record("vspeaker.monitor");
     let mut mic = pulse.play_tone("vmic", 1000.0, 15.0);
-    let mut listen = listen_cmd(&pulse, port, graph_port, &["--calls", "1"])
-        .spawn()
-        .unwrap();
+    let mut listen = running::Running::new(
+        listen_cmd(&pulse, port, graph_port, &["--calls", "1"])
+            .spawn()
+            .unwrap(),
+    );
     wait_listening(port, &mut listen);
     let sim = sim(port, graph_port, &["--seconds", "4", "--tone", "440"])
         .wait_with_output()
@@ -358,9 +363,11 @@ fn a_simulated_call_is_heard_on_the_speaker_and_hears_the_microphone() {
 fn a_second_call_during_the_first_is_rejected_as_busy() {
     let pulse = pulse::Pulse::start();
     let (port, graph_port) = (free_port(), free_port());
-    let mut listen = listen_cmd(&pulse, port, graph_port, &["--calls", "1"])
-        .spawn()
-        .unwrap();
+    let mut listen = running::Running::new(
+        listen_cmd(&pulse, port, graph_port, &["--calls", "1"])
+            .spawn()
+            .unwrap(),
+    );
     wait_listening(port, &mut listen);
     let sim = sim(
         port,
@@ -403,30 +410,32 @@ fn a_second_call_during_the_first_is_rejected_as_busy() {
 #[test]
 fn without_a_terminal_to_ask_a_call_is_declined_and_rejected() {
     let (port, graph_port) = (free_port(), free_port());
-    let mut listen = Command::new(WACALL)
-        .args([
-            "--json",
-            "listen",
-            "--to",
-            "echo",
-            "--bind",
-            "127.0.0.1",
-            "--calls",
-            "1",
-        ])
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--app-secret",
-            SECRET,
-        ])
-        .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
-        .env("WHATSAPP_TOKEN", "graph-token")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut listen = running::Running::new(
+        Command::new(WACALL)
+            .args([
+                "--json",
+                "listen",
+                "--to",
+                "echo",
+                "--bind",
+                "127.0.0.1",
+                "--calls",
+                "1",
+            ])
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--app-secret",
+                SECRET,
+            ])
+            .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+            .env("WHATSAPP_TOKEN", "graph-token")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     wait_listening(port, &mut listen);
     let sim = sim(
         port,
@@ -454,22 +463,24 @@ fn without_a_terminal_to_ask_a_call_is_declined_and_rejected() {
 fn listen_with_an_offer_answers_it_without_a_receiver() {
     let sim = sim_offer::start(Command::new(WACALL), &["--seconds", "2", "--tone", "440"]);
     // The answer goes to stdout, as with `wacall bridge`; the test hands it over.
-    let mut listen = Command::new(WACALL)
-        .args([
-            "listen",
-            "--to",
-            "echo",
-            "--bind",
-            "127.0.0.1",
-            "--duration",
-            "4",
-        ])
-        .arg("--offer")
-        .arg(&sim.offer)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut listen = running::Running::new(
+        Command::new(WACALL)
+            .args([
+                "listen",
+                "--to",
+                "echo",
+                "--bind",
+                "127.0.0.1",
+                "--duration",
+                "4",
+            ])
+            .arg("--offer")
+            .arg(&sim.offer)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut stdout = listen.stdout.take().unwrap();
     let mut sdp = Vec::new();
     let mut buf = [0u8; 4096];
@@ -496,28 +507,30 @@ fn listen_with_an_offer_answers_it_without_a_receiver() {
 fn ctrl_c_during_a_call_sends_terminate_and_exits_0() {
     use std::io::BufRead;
     let (port, graph_port) = (free_port(), free_port());
-    let mut listen = Command::new(WACALL)
-        .args([
-            "--json",
-            "listen",
-            "--to",
-            "echo",
-            "--auto-answer",
-            "--bind",
-            "127.0.0.1",
-        ])
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--app-secret",
-            SECRET,
-        ])
-        .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
-        .env("WHATSAPP_TOKEN", "graph-token")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut listen = running::Running::new(
+        Command::new(WACALL)
+            .args([
+                "--json",
+                "listen",
+                "--to",
+                "echo",
+                "--auto-answer",
+                "--bind",
+                "127.0.0.1",
+            ])
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--app-secret",
+                SECRET,
+            ])
+            .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+            .env("WHATSAPP_TOKEN", "graph-token")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     wait_listening(port, &mut listen);
     let sim = sim(port, graph_port, &["--seconds", "30"]);
     let mut lines_seen = Vec::new();

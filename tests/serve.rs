@@ -3,6 +3,7 @@
 //! for a caller that signals itself, and SIGTERM draining calls in flight.
 
 mod http_client;
+mod running;
 mod serve_proc;
 mod sim_offer;
 

@@ -5,6 +5,7 @@
 //! the other with the calls it held.
 
 mod http_client;
+mod running;
 mod serve_proc;
 
 use serde_json::Value;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use super::http_client::http;
+pub use super::running::Running;
 use serde_json::Value;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -38,43 +39,6 @@ pub fn text(o: &Output) -> String {
 
 pub fn auth() -> Vec<(&'static str, String)> {
     vec![("authorization", format!("Bearer {API}"))]
-}
-
-/// A server process (`wacall serve`, the Realtime stand-in), killed if the
-/// test ends (or fails) without having waited for it, so a failed test
-/// leaves no server running.
-pub struct Running(Option<Child>);
-
-impl Running {
-    pub fn new(child: Child) -> Running {
-        Running(Some(child))
-    }
-
-    pub fn wait_with_output(mut self) -> std::io::Result<Output> {
-        self.0.take().expect("waited once").wait_with_output()
-    }
-}
-
-impl std::ops::Deref for Running {
-    type Target = Child;
-    fn deref(&self) -> &Child {
-        self.0.as_ref().expect("not waited for")
-    }
-}
-
-impl std::ops::DerefMut for Running {
-    fn deref_mut(&mut self) -> &mut Child {
-        self.0.as_mut().expect("not waited for")
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.as_mut() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
 }
 
 pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Running {
