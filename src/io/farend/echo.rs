@@ -44,6 +44,14 @@ impl FarEnd for Echo {
     fn speak(&mut self) -> [i16; FRAME] {
         self.frames.pop_front().unwrap_or([0; FRAME])
     }
+
+    /// Frames the call's clock skipped were due to be echoed then; kept,
+    /// each would add 20 ms to the echo's delay for the rest of the call.
+    fn skipped(&mut self, frames: u64) {
+        let n = (frames as usize).min(self.frames.len());
+        self.frames.drain(..n);
+        self.dropped_frames += n as u64;
+    }
 }
 
 /// `echo:opus`: the caller's own Opus packets back, re-originated by the
@@ -84,6 +92,21 @@ impl FarEnd for OpusEcho {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A late tick skipped two frames: the two that were due go, so the
+    /// echo's delay stays what it was.
+    #[test]
+    fn skipped_frames_do_not_add_delay() {
+        let mut e = Echo::new();
+        for i in 1..=3 {
+            e.hear(&[i; FRAME], Instant::now());
+        }
+        e.skipped(2);
+        assert_eq!(e.speak(), [3; FRAME]);
+        assert_eq!(e.dropped_frames, 2);
+        e.skipped(5);
+        assert_eq!(e.speak(), [0; FRAME], "nothing held, nothing to skip");
+    }
 
     #[test]
     fn echoes_in_frames_and_bounds_delay() {
