@@ -268,19 +268,25 @@ fn sim(webhook_port: u16, graph_port: u16, extra: &[&str]) -> Child {
 
 fn listen_cmd(pulse: &pulse::Pulse, port: u16, graph_port: u16, extra: &[&str]) -> Command {
     let mut c = pulse.cmd(WACALL);
-    c.args(["--json", "listen", "--auto-answer", "--bind", "127.0.0.1"])
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--app-secret",
-            SECRET,
-        ])
-        .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
-        .args(extra)
-        .env("WHATSAPP_TOKEN", "graph-token")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    c.args(["--json", "listen", "--auto-answer", "--bind", "127.0.0.1"]);
+    receiver(&mut c, port, graph_port);
+    c.args(extra);
     c
+}
+
+/// `listen`'s receiver on `port` with the test's secret, its Graph API at
+/// `graph_port`, and its output captured.
+fn receiver(c: &mut Command, port: u16, graph_port: u16) -> &mut Command {
+    c.args([
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--app-secret",
+        SECRET,
+    ])
+    .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
+    .env("WHATSAPP_TOKEN", "graph-token")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
 }
 
 fn actions(report: &Value) -> Vec<String> {
@@ -411,8 +417,8 @@ fn a_second_call_during_the_first_is_rejected_as_busy() {
 fn without_a_terminal_to_ask_a_call_is_declined_and_rejected() {
     let (port, graph_port) = (free_port(), free_port());
     let mut listen = running::Running::new(
-        Command::new(WACALL)
-            .args([
+        receiver(
+            Command::new(WACALL).args([
                 "--json",
                 "listen",
                 "--to",
@@ -421,20 +427,13 @@ fn without_a_terminal_to_ask_a_call_is_declined_and_rejected() {
                 "127.0.0.1",
                 "--calls",
                 "1",
-            ])
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--app-secret",
-                SECRET,
-            ])
-            .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
-            .env("WHATSAPP_TOKEN", "graph-token")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            ]),
+            port,
+            graph_port,
+        )
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap(),
     );
     wait_listening(port, &mut listen);
     let sim = sim(
@@ -508,8 +507,8 @@ fn ctrl_c_during_a_call_sends_terminate_and_exits_0() {
     use std::io::BufRead;
     let (port, graph_port) = (free_port(), free_port());
     let mut listen = running::Running::new(
-        Command::new(WACALL)
-            .args([
+        receiver(
+            Command::new(WACALL).args([
                 "--json",
                 "listen",
                 "--to",
@@ -517,19 +516,12 @@ fn ctrl_c_during_a_call_sends_terminate_and_exits_0() {
                 "--auto-answer",
                 "--bind",
                 "127.0.0.1",
-            ])
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--app-secret",
-                SECRET,
-            ])
-            .args(["--graph-url", &format!("http://127.0.0.1:{graph_port}")])
-            .env("WHATSAPP_TOKEN", "graph-token")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            ]),
+            port,
+            graph_port,
+        )
+        .spawn()
+        .unwrap(),
     );
     wait_listening(port, &mut listen);
     let sim = sim(port, graph_port, &["--seconds", "30"]);
