@@ -7,7 +7,7 @@ mod far_call;
 use far_call::{frames_at, script};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use wacall::core::audio::{FRAME, level_dbfs};
+use wacall::core::audio::level_dbfs;
 use wacall::core::bridge::{BridgeReport, Ending};
 use wacall::core::realtime::standin::StandInConfig;
 use wacall::core::realtime::{Prices, SessionConfig};
@@ -41,16 +41,18 @@ impl FarEnd for Timed {
     fn name(&self) -> String {
         self.inner.name()
     }
+    fn rate(&self) -> u32 {
+        self.inner.rate()
+    }
     fn hear(&mut self, samples: &[i16], at: Instant) {
         self.inner.hear(samples, at)
     }
-    fn speak(&mut self) -> [i16; FRAME] {
-        let f = self.inner.speak();
+    fn speak(&mut self, out: &mut [i16]) {
+        self.inner.speak(out);
         self.spoken
             .lock()
             .unwrap()
-            .push((Instant::now(), level_dbfs(&f)));
-        f
+            .push((Instant::now(), level_dbfs(out)));
     }
     fn start(&mut self) {
         self.inner.start()

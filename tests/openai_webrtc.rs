@@ -53,9 +53,9 @@ impl FarEnd for Watched {
         self.seen.lock().unwrap().decoded_calls += 1;
         self.inner.hear(samples, at)
     }
-    fn speak(&mut self) -> [i16; wacall::core::audio::FRAME] {
+    fn speak(&mut self, out: &mut [i16]) {
         self.seen.lock().unwrap().decoded_calls += 1;
-        self.inner.speak()
+        self.inner.speak(out)
     }
     fn passthrough(&self) -> bool {
         self.inner.passthrough()

@@ -1,5 +1,5 @@
-//! WAV files of 48 kHz 16-bit audio: what `play:` and `--send` read and
-//! what recordings write.
+//! WAV files of 16-bit audio: what `play:` and `--send` read (48 kHz) and
+//! what recordings write (at the far end's rate).
 
 use crate::core::audio::RATE;
 use anyhow::{Context, bail};
@@ -31,15 +31,20 @@ pub fn read_wav(path: &Path) -> anyhow::Result<Vec<i16>> {
 
 /// Writes 48 kHz mono 16-bit samples, atomically (temporary file, then rename).
 pub fn write_wav(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
-    write_wav_channels(path, 1, samples)
+    write_wav_channels(path, 1, samples, RATE)
 }
 
-/// Writes interleaved 48 kHz stereo 16-bit samples, atomically.
-pub fn write_wav_stereo(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
-    write_wav_channels(path, 2, samples)
+/// Writes interleaved stereo 16-bit samples at `rate`, atomically.
+pub fn write_wav_stereo(path: &Path, samples: &[i16], rate: u32) -> anyhow::Result<()> {
+    write_wav_channels(path, 2, samples, rate)
 }
 
-fn write_wav_channels(path: &Path, channels: u16, samples: &[i16]) -> anyhow::Result<()> {
+fn write_wav_channels(
+    path: &Path,
+    channels: u16,
+    samples: &[i16],
+    rate: u32,
+) -> anyhow::Result<()> {
     // A WAV header is patched after the samples, so it needs a seekable file.
     anyhow::ensure!(
         !crate::io::outfile::is_special(path),
@@ -49,7 +54,7 @@ fn write_wav_channels(path: &Path, channels: u16, samples: &[i16]) -> anyhow::Re
     let tmp = crate::io::outfile::sibling_tmp(path);
     let spec = hound::WavSpec {
         channels,
-        sample_rate: RATE,
+        sample_rate: rate,
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };

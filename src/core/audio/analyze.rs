@@ -21,6 +21,11 @@ pub fn level_dbfs(samples: &[i16]) -> f64 {
 /// The strongest frequency in `samples` (48 kHz), from a Hann-windowed FFT
 /// with parabolic interpolation; `None` for silence or too little audio.
 pub fn dominant_frequency(samples: &[i16]) -> Option<f64> {
+    dominant_frequency_at(samples, RATE)
+}
+
+/// [`dominant_frequency`] of samples taken `rate` times a second.
+pub fn dominant_frequency_at(samples: &[i16], rate: u32) -> Option<f64> {
     if samples.len() < 2048 || level_dbfs(samples) < -70.0 {
         return None;
     }
@@ -41,7 +46,7 @@ pub fn dominant_frequency(samples: &[i16]) -> Option<f64> {
         .map(|k| (re[k] * re[k] + im[k] * im[k]).sqrt())
         .collect();
     // Skip DC and the lowest bins (below ~20 Hz).
-    let lowest = (20 * n) / RATE as usize + 1;
+    let lowest = (20 * n) / rate as usize + 1;
     let (k, _) = mag
         .iter()
         .enumerate()
@@ -54,7 +59,7 @@ pub fn dominant_frequency(samples: &[i16]) -> Option<f64> {
     } else {
         0.0
     };
-    Some((k as f64 + offset) * f64::from(RATE) / n as f64)
+    Some((k as f64 + offset) * f64::from(rate) / n as f64)
 }
 
 /// In-place iterative radix-2 FFT; `re.len()` must be a power of two.

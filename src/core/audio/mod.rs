@@ -11,7 +11,7 @@ mod opus;
 mod receive;
 mod resample;
 
-pub use analyze::{Analysis, analyze, dominant_frequency, level_dbfs};
+pub use analyze::{Analysis, analyze, dominant_frequency, dominant_frequency_at, level_dbfs};
 pub use capture::Capture;
 pub use drift::LevelControl;
 pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout};
@@ -23,6 +23,11 @@ pub use resample::{ResampleError, Resampler};
 pub const RATE: u32 = 48_000;
 /// Samples in one 20 ms frame at 48 kHz: WhatsApp's packet time.
 pub const FRAME: usize = 960;
+
+/// Samples in one 20 ms frame at `rate`.
+pub const fn frame_len(rate: u32) -> usize {
+    rate as usize / 50
+}
 
 /// A sine tone that continues across frames without clicks.
 #[derive(Debug, Clone)]
@@ -49,12 +54,17 @@ impl Tone {
     /// The next 20 ms.
     pub fn frame(&mut self) -> [i16; FRAME] {
         let mut out = [0i16; FRAME];
-        let step = std::f64::consts::TAU * self.hz / f64::from(RATE);
+        self.fill(&mut out, RATE);
+        out
+    }
+
+    /// The next `out.len()` samples at `rate`.
+    pub fn fill(&mut self, out: &mut [i16], rate: u32) {
+        let step = std::f64::consts::TAU * self.hz / f64::from(rate);
         for s in out.iter_mut() {
             *s = (self.phase.sin() * self.amplitude * f64::from(i16::MAX)) as i16;
             self.phase = (self.phase + step) % std::f64::consts::TAU;
         }
-        out
     }
 }
 

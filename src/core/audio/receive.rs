@@ -24,11 +24,12 @@ pub struct AudioIn {
 const MAX_CONCEAL: u16 = 50;
 
 impl AudioIn {
-    pub fn new(opus_pt: u8, dtmf_pt: Option<u8>) -> Result<AudioIn, OpusError> {
+    /// Decodes Opus at `opus_pt` to `rate` samples a second.
+    pub fn new(opus_pt: u8, dtmf_pt: Option<u8>, rate: u32) -> Result<AudioIn, OpusError> {
         Ok(AudioIn {
             opus_pt,
             dtmf_pt,
-            decoder: Decoder::new()?,
+            decoder: Decoder::at_rate(rate)?,
             next_seq: None,
             last_event_ts: None,
             digits: String::new(),
@@ -99,7 +100,7 @@ impl AudioIn {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Encoder, FRAME, Tone};
+    use super::super::{Encoder, FRAME, RATE, Tone};
     use super::*;
     use crate::core::rtp::{dtmf_event, dtmf_payload};
 
@@ -110,7 +111,7 @@ mod tests {
         let packets: Vec<Vec<u8>> = (0..10)
             .map(|_| enc.encode(&tone.frame()).unwrap())
             .collect();
-        let mut rx = AudioIn::new(111, Some(126)).unwrap();
+        let mut rx = AudioIn::new(111, Some(126), RATE).unwrap();
         let mut out = Vec::new();
         for seq in [0u16, 1, 2, 5, 4, 6, 7, 8, 9] {
             rx.push(
@@ -129,7 +130,7 @@ mod tests {
 
     #[test]
     fn dtmf_events_become_digits_once_each() {
-        let mut rx = AudioIn::new(111, Some(126)).unwrap();
+        let mut rx = AudioIn::new(111, Some(126), RATE).unwrap();
         let mut out = Vec::new();
         let mut seq = 0;
         for (i, key) in "1#9".chars().enumerate() {

@@ -1,7 +1,8 @@
 //! One call's conversation with the Realtime API, as a state machine: the
-//! caller's audio in (48 kHz), server events in, the AI's audio out (48 kHz,
-//! 20 ms at a time) and client events out. No socket and no clock: the
-//! transport feeds it and the tests drive it on a fake clock.
+//! caller's audio in, server events in, the AI's audio out (20 ms at a
+//! time) and client events out, all at the API's 24 kHz: the call's Opus
+//! codec runs at that rate, so nothing here resamples. No socket and no
+//! clock: the transport feeds it and the tests drive it on a fake clock.
 //!
 //! The rules it keeps: the greeting waits until the session is configured
 //! and media is up; on `speech_started` playout stops at once, an active
@@ -12,12 +13,11 @@
 use super::events::{ClientEvent, Role, ServerEvent, Usage};
 use super::playout::{Cut, ItemRef, Playout};
 use super::session::SessionConfig;
-use crate::core::audio::{FRAME, ResampleError, Resampler};
 use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
 /// 24 kHz samples per 20 ms append.
-const APPEND: usize = 480;
+const APPEND: usize = crate::core::audio::frame_len(super::RATE);
 /// Caller audio kept while the socket is down: 10 s at 24 kHz.
 const HOLD_MAX: usize = 240_000;
 
@@ -48,8 +48,6 @@ pub struct Outgoing {
 
 pub struct Conversation {
     cfg: SessionConfig,
-    down: Resampler,
-    up: Resampler,
     pub playout: Playout,
     outbox: VecDeque<Outgoing>,
     notices: VecDeque<Notice>,
@@ -62,7 +60,6 @@ pub struct Conversation {
     cancelled: HashSet<String>,
     receiving: Option<ItemRef>,
     history: Vec<(Role, String)>,
-    scratch: Vec<i16>,
     pub usage: Usage,
     pub responses: u64,
     pub barge_ins: u64,
@@ -73,12 +70,9 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    pub fn new(cfg: SessionConfig) -> Result<Conversation, ResampleError> {
-        Ok(Conversation {
+    pub fn new(cfg: SessionConfig) -> Conversation {
+        Conversation {
             cfg,
-            down: Resampler::new(48_000, 24_000, FRAME)?,
-            // 5 ms blocks: a delta waits at most that long for the resampler.
-            up: Resampler::new(24_000, 48_000, 120)?,
             playout: Playout::default(),
             outbox: VecDeque::new(),
             notices: VecDeque::new(),
@@ -91,14 +85,13 @@ impl Conversation {
             cancelled: HashSet::new(),
             receiving: None,
             history: Vec::new(),
-            scratch: Vec::with_capacity(FRAME * 2),
             usage: Usage::default(),
             responses: 0,
             barge_ins: 0,
             turn_latency: super::TurnLatency::default(),
             lost_caller_ms: 0,
             reconnects: 0,
-        })
+        }
     }
 
     pub fn config(&self) -> &SessionConfig {
@@ -135,7 +128,7 @@ impl Conversation {
     }
 
     /// The socket is gone: what was in flight is lost; queued audio still plays.
-    pub fn disconnected(&mut self, now: Instant) {
+    pub fn disconnected(&mut self) {
         if self.connected {
             self.reconnects += 1;
         }
@@ -146,24 +139,22 @@ impl Conversation {
         if let Some(id) = self.active_response.take() {
             self.cancelled.insert(id);
         }
-        self.finish_item(now);
+        self.receiving = None;
     }
 
-    /// What the caller said: 48 kHz, in order. Sent on at once (one append
+    /// What the caller said: 24 kHz, in order. Sent on at once (one append
     /// per RTP packet), so no audio waits in the bridge for a fuller chunk.
     pub fn hear(&mut self, samples: &[i16], at: Instant) {
-        self.scratch.clear();
-        self.down.push(samples, &mut self.scratch);
-        if self.scratch.is_empty() {
+        if samples.is_empty() {
             return;
         }
         if self.connected {
             self.outbox.push_back(Outgoing {
-                event: ClientEvent::append(&self.scratch),
+                event: ClientEvent::append(samples),
                 heard_at: Some(at),
             });
         } else {
-            self.held.extend(self.scratch.iter().copied());
+            self.held.extend(samples.iter().copied());
             let over = self.held.len().saturating_sub(HOLD_MAX);
             if over > 0 {
                 self.held.drain(..over);
@@ -189,18 +180,10 @@ impl Conversation {
         }
     }
 
-    /// The next 20 ms for the caller.
-    pub fn speak(&mut self, now: Instant) -> [i16; FRAME] {
-        self.playout.pop_frame(now)
-    }
-
-    /// The item whose audio was arriving is complete: push out the resampler's tail.
-    fn finish_item(&mut self, at: Instant) {
-        if let Some(item) = self.receiving.take() {
-            self.scratch.clear();
-            self.up.flush(&mut self.scratch);
-            self.playout.push(&item, &self.scratch, at);
-        }
+    /// The next 20 ms for the caller into `out` (480 samples), silence
+    /// where nothing is queued.
+    pub fn speak(&mut self, now: Instant, out: &mut [i16]) {
+        self.playout.pop_frame(now, out)
     }
 
     pub fn on_text(&mut self, text: &str, now: Instant) {
@@ -239,12 +222,9 @@ impl Conversation {
                     content_index,
                 };
                 if self.receiving.as_ref() != Some(&item) {
-                    self.finish_item(now);
                     self.receiving = Some(item.clone());
                 }
-                self.scratch.clear();
-                self.up.push(&pcm, &mut self.scratch);
-                self.playout.push(&item, &self.scratch, now);
+                self.playout.push(&item, &pcm, now);
             }
             ServerEvent::AudioDone { item_id } => {
                 if self
@@ -252,7 +232,7 @@ impl Conversation {
                     .as_ref()
                     .is_some_and(|i| i.item_id == item_id)
                 {
-                    self.finish_item(now);
+                    self.receiving = None;
                 }
             }
             ServerEvent::TranscriptDone { transcript, .. } => {
@@ -300,15 +280,14 @@ impl Conversation {
     /// The caller spoke over the AI.
     fn barge_in(&mut self) {
         let mut cuts = self.playout.flush();
-        if let Some(item) = self.receiving.take() {
-            self.up.reset();
-            if !cuts.iter().any(|c| c.item == item) {
-                cuts.push(Cut {
-                    audio_end_ms: self.playout.played_ms(&item),
-                    item,
-                    dropped_ms: 0,
-                });
-            }
+        if let Some(item) = self.receiving.take()
+            && !cuts.iter().any(|c| c.item == item)
+        {
+            cuts.push(Cut {
+                audio_end_ms: self.playout.played_ms(&item),
+                item,
+                dropped_ms: 0,
+            });
         }
         if let Some(id) = self.active_response.take() {
             self.send(ClientEvent::ResponseCancel {

@@ -1,7 +1,7 @@
 //! Tests of `conversation.rs`.
 
 use super::*;
-use crate::core::audio::{Tone, dominant_frequency};
+use crate::core::audio::{Tone, dominant_frequency_at};
 use crate::core::realtime::events::decode_pcm;
 use serde_json::json;
 use std::time::Duration;
@@ -11,7 +11,19 @@ fn greeter() -> Conversation {
         greeting: Some("Hi".into()),
         ..SessionConfig::default()
     })
-    .unwrap()
+}
+
+/// The next 20 ms of `tone` at the API's rate.
+fn frame24(tone: &mut Tone) -> [i16; APPEND] {
+    let mut f = [0; APPEND];
+    tone.fill(&mut f, 24_000);
+    f
+}
+
+fn spoken(c: &mut Conversation, now: Instant) -> [i16; APPEND] {
+    let mut f = [0; APPEND];
+    c.speak(now, &mut f);
+    f
 }
 
 fn kinds(out: &[Outgoing]) -> Vec<&'static str> {
@@ -57,7 +69,7 @@ fn greeting_waits_for_the_session_and_media() {
     );
     assert!(c.drain().is_empty());
 
-    let mut quiet = Conversation::new(SessionConfig::default()).unwrap();
+    let mut quiet = Conversation::new(SessionConfig::default());
     quiet.connected();
     quiet.on_server(ServerEvent::SessionUpdated, t);
     quiet.media_started();
@@ -67,14 +79,16 @@ fn greeting_waits_for_the_session_and_media() {
 #[test]
 fn caller_audio_goes_out_as_24k_appends_every_20_ms() {
     let t = Instant::now();
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     c.connected();
     c.drain();
     let mut tone = Tone::new(440.0, 0.3);
-    let mut sent = Vec::new();
+    let (mut heard, mut sent) = (Vec::new(), Vec::new());
     for i in 0..50u64 {
         let at = t + Duration::from_millis(20 * i);
-        c.hear(&tone.frame(), at);
+        let frame = frame24(&mut tone);
+        c.hear(&frame, at);
+        heard.extend(frame);
         let out = c.drain();
         assert_eq!(out.len(), 1, "one append per frame");
         assert_eq!(out[0].heard_at, Some(at));
@@ -82,26 +96,19 @@ fn caller_audio_goes_out_as_24k_appends_every_20_ms() {
             panic!()
         };
         let pcm = decode_pcm(audio).unwrap();
-        // The first holds back the filter's delay (about 1 ms), the rest are whole.
-        if i == 0 {
-            assert!(pcm.len() > APPEND - 48, "{}", pcm.len());
-        } else {
-            assert_eq!(pcm.len(), APPEND);
-        }
+        assert_eq!(pcm.len(), APPEND, "whole from the first: nothing held back");
         sent.extend(pcm);
     }
-    // Back at 48 kHz for the analyser: the pitch survived at 24 kHz.
-    let mut up = Resampler::new(24_000, 48_000, 480).unwrap();
-    let mut back = Vec::new();
-    up.push(&sent, &mut back);
-    let hz = dominant_frequency(&back).unwrap();
+    // The codec delivered 24 kHz: what goes out is what came in, sample for sample.
+    assert_eq!(sent, heard);
+    let hz = dominant_frequency_at(&sent, 24_000).unwrap();
     assert!((hz - 440.0).abs() < 3.0, "{hz}");
 }
 
 #[test]
 fn barge_in_stops_playout_cancels_and_truncates_at_what_was_heard() {
     let t = Instant::now();
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     c.connected();
     c.on_server(ServerEvent::SessionUpdated, t);
     c.on_text(
@@ -112,7 +119,7 @@ fn barge_in_stops_playout_cancels_and_truncates_at_what_was_heard() {
     c.on_text(&delta("resp_1", "item_1", &tone24(300.0, 1000)), t);
     c.drain();
     for i in 0..15 {
-        let f = c.speak(t + Duration::from_millis(20 * i));
+        let f = spoken(&mut c, t + Duration::from_millis(20 * i));
         assert!(
             crate::core::audio::level_dbfs(&f) > -30.0,
             "frame {i} plays"
@@ -138,16 +145,16 @@ fn barge_in_stops_playout_cancels_and_truncates_at_what_was_heard() {
         [Notice::BargeIn { audio_end_ms: 300, dropped_ms, .. }] if *dropped_ms > 600
     ));
     // Silence at once, and late deltas of the cancelled response stay silent.
-    assert_eq!(c.speak(t), [0; FRAME]);
+    assert_eq!(spoken(&mut c, t), [0; APPEND]);
     c.on_text(&delta("resp_1", "item_1", &tone24(300.0, 200)), t);
-    assert_eq!(c.speak(t), [0; FRAME]);
+    assert_eq!(spoken(&mut c, t), [0; APPEND]);
     assert_eq!(c.barge_ins, 1);
 }
 
 #[test]
 fn barge_in_after_the_response_is_done_only_truncates_and_silence_needs_nothing() {
     let t = Instant::now();
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     c.connected();
     c.on_server(
         ServerEvent::ResponseCreated {
@@ -159,7 +166,7 @@ fn barge_in_after_the_response_is_done_only_truncates_and_silence_needs_nothing(
     c.on_text(&ev(json!({"type": "response.output_audio.done", "event_id": "e", "response_id": "r", "item_id": "i", "output_index": 0, "content_index": 0})), t);
     c.on_text(&ev(json!({"type": "response.done", "event_id": "e", "response": {"id": "r", "status": "completed"}})), t);
     c.drain();
-    c.speak(t);
+    spoken(&mut c, t);
     c.on_server(
         ServerEvent::SpeechStarted {
             item_id: "u".into(),
@@ -190,7 +197,7 @@ fn barge_in_after_the_response_is_done_only_truncates_and_silence_needs_nothing(
 #[test]
 fn a_whole_item_is_played_to_the_last_sample() {
     let t = Instant::now();
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     c.connected();
     for _ in 0..10 {
         c.on_text(&delta("r", "i", &tone24(300.0, 10)), t);
@@ -203,7 +210,7 @@ fn a_whole_item_is_played_to_the_last_sample() {
     );
     let mut total = 0;
     while !c.playout.is_empty() {
-        c.speak(t);
+        spoken(&mut c, t);
         total += 1;
     }
     assert_eq!(total, 5);
@@ -219,15 +226,15 @@ fn a_whole_item_is_played_to_the_last_sample() {
 #[test]
 fn reconnect_restores_session_history_and_held_audio() {
     let t = Instant::now();
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     c.connected();
     c.on_text(&ev(json!({"type": "conversation.item.input_audio_transcription.completed", "event_id": "e", "item_id": "u1", "content_index": 0, "transcript": "hello", "usage": {"type": "duration", "seconds": 1.0}})), t);
     c.on_text(&ev(json!({"type": "response.output_audio_transcript.done", "event_id": "e", "response_id": "r", "item_id": "a1", "output_index": 0, "content_index": 0, "transcript": "hi there"})), t);
     c.drain();
-    c.disconnected(t);
+    c.disconnected();
     let mut tone = Tone::new(440.0, 0.3);
     for _ in 0..5 {
-        c.hear(&tone.frame(), t);
+        c.hear(&frame24(&mut tone), t);
     }
     assert!(
         c.drain().is_empty(),
@@ -259,7 +266,7 @@ fn reconnect_restores_session_history_and_held_audio() {
 #[test]
 fn bad_events_are_noticed_and_the_cancel_race_is_not() {
     let t = Instant::now();
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     c.connected();
     c.on_text("not json", t);
     c.on_text(
@@ -279,7 +286,7 @@ fn bad_events_are_noticed_and_the_cancel_race_is_not() {
 #[test]
 fn usage_adds_up_over_responses() {
     let t = Instant::now();
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     for id in ["r1", "r2"] {
         c.on_text(&ev(json!({"type": "response.done", "event_id": "e", "response": {"id": id, "status": "completed",
                 "usage": {"input_token_details": {"audio_tokens": 10, "text_tokens": 1}, "output_token_details": {"audio_tokens": 20, "text_tokens": 2}}}})), t);
@@ -292,7 +299,7 @@ fn usage_adds_up_over_responses() {
 
 #[test]
 fn the_answer_is_timed_from_the_end_of_the_callers_turn() {
-    let mut c = Conversation::new(SessionConfig::default()).unwrap();
+    let mut c = Conversation::new(SessionConfig::default());
     let t0 = Instant::now();
     let at = |ms| t0 + Duration::from_millis(ms);
     c.on_text(

@@ -10,6 +10,9 @@ pub mod session;
 pub mod standin;
 pub mod turns;
 
+/// The Realtime API's PCM rate, both ways; the call's Opus codec runs at it.
+pub const RATE: u32 = 24_000;
+
 pub use conversation::{Conversation, Notice, Outgoing};
 pub use events::{ClientEvent, Role, ServerEvent, Usage};
 pub use rtc_conversation::RtcConversation;

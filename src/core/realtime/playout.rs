@@ -1,13 +1,12 @@
-//! The AI's audio on its way to the caller: queued at 48 kHz as it
+//! The AI's audio on its way to the caller: queued at 24 kHz as it
 //! arrives (faster than real time), taken out 20 ms per tick, and counted
 //! per item, so a barge-in can say exactly how much the caller heard.
 
-use crate::core::audio::FRAME;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// Samples per millisecond at 48 kHz.
-const PER_MS: u64 = 48;
+/// Samples per millisecond at the API's 24 kHz.
+const PER_MS: u64 = super::RATE as u64 / 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ItemRef {
@@ -89,11 +88,11 @@ impl Playout {
             .map_or(0, |(_, n)| n / PER_MS)
     }
 
-    /// The next 20 ms for the caller, silence where nothing is queued.
-    pub fn pop_frame(&mut self, now: Instant) -> [i16; FRAME] {
-        let mut out = [0i16; FRAME];
+    /// Fills `out` with the next samples for the caller; where nothing is
+    /// queued it is left as it came (silence).
+    pub fn pop_frame(&mut self, now: Instant, out: &mut [i16]) {
         let mut filled = 0;
-        while filled < FRAME {
+        while filled < out.len() {
             let Some(seg) = self.queue.front_mut() else {
                 break;
             };
@@ -103,7 +102,7 @@ impl Playout {
                     self.latencies.push(now.saturating_duration_since(at));
                 }
             }
-            let n = (FRAME - filled).min(seg.samples.len());
+            let n = (out.len() - filled).min(seg.samples.len());
             for (o, s) in out[filled..filled + n]
                 .iter_mut()
                 .zip(seg.samples.drain(..n))
@@ -117,7 +116,6 @@ impl Playout {
             }
             self.count(&item, n as u64);
         }
-        out
     }
 
     /// Stops at once: everything queued is dropped. Returns, for each item
@@ -146,6 +144,15 @@ impl Playout {
 mod tests {
     use super::*;
 
+    /// 20 ms at 24 kHz.
+    const FRAME: usize = 480;
+
+    fn pop(p: &mut Playout, now: Instant) -> [i16; FRAME] {
+        let mut f = [0; FRAME];
+        p.pop_frame(now, &mut f);
+        f
+    }
+
     fn item(id: &str) -> ItemRef {
         ItemRef {
             item_id: id.into(),
@@ -157,18 +164,19 @@ mod tests {
     fn frames_come_out_in_order_and_are_counted_per_item() {
         let t = Instant::now();
         let mut p = Playout::default();
-        p.push(&item("a"), &[1; 1500], t);
-        p.push(&item("b"), &[2; 600], t);
-        let f = p.pop_frame(t);
+        p.push(&item("a"), &[1; 750], t);
+        p.push(&item("b"), &[2; 300], t);
+        let f = pop(&mut p, t);
         assert!(f.iter().all(|&s| s == 1));
-        let f = p.pop_frame(t);
-        assert_eq!(f[539], 1);
-        assert_eq!(f[540], 2);
+        let f = pop(&mut p, t);
+        assert_eq!(f[269], 1);
+        assert_eq!(f[270], 2);
         assert_eq!(p.played_ms(&item("a")), 31);
         assert_eq!(p.played_ms(&item("b")), 8);
         // Starved: silence, not a stall.
-        let f = p.pop_frame(t);
-        assert_eq!(f[180], 0);
+        let f = pop(&mut p, t);
+        assert_eq!(f[89], 2);
+        assert_eq!(f[90], 0);
         assert_eq!(p.played_ms(&item("b")), 12);
     }
 
@@ -176,9 +184,9 @@ mod tests {
     fn flush_reports_what_was_heard() {
         let t = Instant::now();
         let mut p = Playout::default();
-        p.push(&item("a"), &[7; 48 * 1000], t);
+        p.push(&item("a"), &[7; 24 * 1000], t);
         for _ in 0..17 {
-            p.pop_frame(t);
+            pop(&mut p, t);
         }
         let cuts = p.flush();
         assert_eq!(
@@ -190,7 +198,7 @@ mod tests {
             }]
         );
         assert!(p.is_empty());
-        assert_eq!(p.pop_frame(t), [0; FRAME]);
+        assert_eq!(pop(&mut p, t), [0; FRAME]);
         // Nothing queued, nothing to cut.
         assert!(p.flush().is_empty());
     }
@@ -199,10 +207,10 @@ mod tests {
     fn latency_is_measured_from_idle_arrivals_only() {
         let t = Instant::now();
         let mut p = Playout::default();
-        p.push(&item("a"), &[1; 960], t);
-        p.push(&item("a"), &[1; 960], t + Duration::from_millis(5));
-        p.pop_frame(t + Duration::from_millis(12));
-        p.pop_frame(t + Duration::from_millis(32));
+        p.push(&item("a"), &[1; FRAME], t);
+        p.push(&item("a"), &[1; FRAME], t + Duration::from_millis(5));
+        pop(&mut p, t + Duration::from_millis(12));
+        pop(&mut p, t + Duration::from_millis(32));
         assert_eq!(p.latencies, vec![Duration::from_millis(12)]);
     }
 }

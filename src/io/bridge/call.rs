@@ -338,8 +338,11 @@ impl Call {
         let (Some(path), Some(rec)) = (&self.cfg.record, &self.recording) else {
             return;
         };
-        let stereo = rec.lock().unwrap().interleaved();
-        match crate::io::media::write_wav_stereo(path, &stereo) {
+        let (stereo, rate) = {
+            let rec = rec.lock().unwrap();
+            (rec.interleaved(), rec.rate)
+        };
+        match crate::io::media::write_wav_stereo(path, &stereo, rate) {
             Ok(()) => self
                 .r
                 .step(format!("recording written to {}", path.display())),

@@ -41,8 +41,10 @@ impl FarEnd for Echo {
         }
     }
 
-    fn speak(&mut self) -> [i16; FRAME] {
-        self.frames.pop_front().unwrap_or([0; FRAME])
+    fn speak(&mut self, out: &mut [i16]) {
+        if let Some(f) = self.frames.pop_front() {
+            out.copy_from_slice(&f);
+        }
     }
 
     /// Frames the call's clock skipped were due to be echoed then; kept,
@@ -75,9 +77,7 @@ impl FarEnd for OpusEcho {
         "echo:opus".into()
     }
     fn hear(&mut self, _samples: &[i16], _at: Instant) {}
-    fn speak(&mut self) -> [i16; FRAME] {
-        [0; FRAME]
-    }
+    fn speak(&mut self, _out: &mut [i16]) {}
     fn passthrough(&self) -> bool {
         true
     }
@@ -93,6 +93,18 @@ impl FarEnd for OpusEcho {
 mod tests {
     use super::*;
 
+    trait Spoken {
+        fn spoken(&mut self) -> [i16; FRAME];
+    }
+
+    impl Spoken for Echo {
+        fn spoken(&mut self) -> [i16; FRAME] {
+            let mut f = [0; FRAME];
+            self.speak(&mut f);
+            f
+        }
+    }
+
     /// A late tick skipped two frames: the two that were due go, so the
     /// echo's delay stays what it was.
     #[test]
@@ -102,25 +114,25 @@ mod tests {
             e.hear(&[i; FRAME], Instant::now());
         }
         e.skipped(2);
-        assert_eq!(e.speak(), [3; FRAME]);
+        assert_eq!(e.spoken(), [3; FRAME]);
         assert_eq!(e.dropped_frames, 2);
         e.skipped(5);
-        assert_eq!(e.speak(), [0; FRAME], "nothing held, nothing to skip");
+        assert_eq!(e.spoken(), [0; FRAME], "nothing held, nothing to skip");
     }
 
     #[test]
     fn echoes_in_frames_and_bounds_delay() {
         let mut e = Echo::new();
-        assert_eq!(e.speak(), [0; FRAME], "silence when nothing was heard");
+        assert_eq!(e.spoken(), [0; FRAME], "silence when nothing was heard");
         e.hear(&[7; FRAME / 2], Instant::now());
-        assert_eq!(e.speak(), [0; FRAME], "half a frame is not a frame yet");
+        assert_eq!(e.spoken(), [0; FRAME], "half a frame is not a frame yet");
         e.hear(&[7; FRAME / 2], Instant::now());
-        assert_eq!(e.speak(), [7; FRAME]);
+        assert_eq!(e.spoken(), [7; FRAME]);
         for i in 0..(MAX_FRAMES + 5) {
             e.hear(&[i as i16; FRAME], Instant::now());
         }
         assert_eq!(e.dropped_frames, 5);
-        assert_eq!(e.speak()[0], 5, "the oldest frames went first");
+        assert_eq!(e.spoken()[0], 5, "the oldest frames went first");
     }
 }
 

@@ -14,7 +14,7 @@ pub use echo::{Echo, OpusEcho};
 pub use recorded::{Recorded, Recording};
 pub use speaker::Speaker;
 
-use crate::core::audio::{FRAME, JitterConfig};
+use crate::core::audio::{JitterConfig, RATE};
 use crate::io::media::Source;
 use std::time::Instant;
 
@@ -38,11 +38,20 @@ pub struct Note {
 pub trait FarEnd: Send {
     /// For the live view and reports: `echo`, `tone:440`, `play:file.wav`...
     fn name(&self) -> String;
-    /// What the caller said: 48 kHz mono samples, in order, concealed losses
-    /// included; `at` is when their packet arrived (for latency probes).
+    /// The sample rate of `hear` and `speak`. The call's Opus decoder and
+    /// encoder run at it, so a far end that works at 24 kHz (the Realtime
+    /// API) needs no resampler: libopus converts on the way, for less CPU
+    /// than decoding to 48 kHz and halving (`cargo bench --bench opus_rates`).
+    fn rate(&self) -> u32 {
+        RATE
+    }
+    /// What the caller said: mono samples at [`FarEnd::rate`], in order,
+    /// concealed losses included; `at` is when their packet arrived (for
+    /// latency probes).
     fn hear(&mut self, samples: &[i16], at: Instant);
-    /// The next 20 ms for the caller; silence when there is nothing to say.
-    fn speak(&mut self) -> [i16; FRAME];
+    /// The next 20 ms for the caller into `out` (20 ms at [`FarEnd::rate`]),
+    /// which comes zeroed: a far end with nothing to say leaves it.
+    fn speak(&mut self, out: &mut [i16]);
     /// The call's clock moved on `frames` frames without asking for them (a
     /// tick came late on a busy machine). A live source (a microphone) lets
     /// their audio go, so the delay stays what it was; the rest carry on
@@ -100,8 +109,8 @@ impl FarEnd for Source {
 
     fn hear(&mut self, _samples: &[i16], _at: Instant) {}
 
-    fn speak(&mut self) -> [i16; FRAME] {
-        self.frame()
+    fn speak(&mut self, out: &mut [i16]) {
+        out.copy_from_slice(&self.frame());
     }
 
     fn sends_opus(&self) -> bool {
@@ -118,11 +127,14 @@ impl FarEnd for Box<dyn FarEnd> {
     fn name(&self) -> String {
         (**self).name()
     }
+    fn rate(&self) -> u32 {
+        (**self).rate()
+    }
     fn hear(&mut self, samples: &[i16], at: Instant) {
         (**self).hear(samples, at)
     }
-    fn speak(&mut self) -> [i16; FRAME] {
-        (**self).speak()
+    fn speak(&mut self, out: &mut [i16]) {
+        (**self).speak(out)
     }
     fn skipped(&mut self, frames: u64) {
         (**self).skipped(frames)

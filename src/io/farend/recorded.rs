@@ -2,19 +2,47 @@
 //! the other side on the left channel, what this side sent on the right.
 
 use super::{FarEnd, Note, OpusPacket};
-use crate::core::audio::{Decoder, FRAME};
+use crate::core::audio::{Decoder, frame_len};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Both directions, 48 kHz mono each; shared so the recording outlives the
-/// loop. For the bridge, `incoming` is the caller and `outgoing` the far end.
-#[derive(Debug, Default)]
+/// Both directions, mono each, at the far end's rate; shared so the
+/// recording outlives the loop. For the bridge, `incoming` is the caller
+/// and `outgoing` the far end.
+#[derive(Debug)]
 pub struct Recording {
     pub incoming: Vec<i16>,
     pub outgoing: Vec<i16>,
+    /// Samples a second, each side.
+    pub rate: u32,
 }
 
 impl Recording {
+    pub fn at(rate: u32) -> Recording {
+        Recording {
+            incoming: Vec::new(),
+            outgoing: Vec::new(),
+            rate,
+        }
+    }
+
+    /// Ten minutes per direction: enough for a test call, bounded for a long one.
+    fn max_samples(&self) -> usize {
+        self.rate as usize * 600
+    }
+
+    fn append_incoming(&mut self, samples: &[i16]) {
+        if self.incoming.len() + samples.len() <= self.max_samples() {
+            self.incoming.extend_from_slice(samples);
+        }
+    }
+
+    fn append_outgoing(&mut self, samples: &[i16]) {
+        if self.outgoing.len() + samples.len() <= self.max_samples() {
+            self.outgoing.extend_from_slice(samples);
+        }
+    }
+
     /// Stereo samples, incoming left, outgoing right, the shorter padded with silence.
     pub fn interleaved(&self) -> Vec<i16> {
         let n = self.incoming.len().max(self.outgoing.len());
@@ -28,9 +56,6 @@ impl Recording {
             .collect()
     }
 }
-
-/// Ten minutes per direction: enough for a test call, bounded for a long one.
-const MAX_SAMPLES: usize = 48_000 * 600;
 
 pub struct Recorded<F: FarEnd> {
     pub inner: F,
@@ -54,8 +79,8 @@ impl<F: FarEnd> Recorded<F> {
     /// Records the PCM that goes through `hear` and `speak`.
     pub fn new(inner: F) -> Recorded<F> {
         Recorded {
+            recording: Arc::new(Mutex::new(Recording::at(inner.rate()))),
             inner,
-            recording: Arc::default(),
             opus: None,
         }
     }
@@ -65,12 +90,13 @@ impl<F: FarEnd> Recorded<F> {
     pub fn decoding_opus(inner: F) -> Recorded<F> {
         // libopus fails to make a decoder only when out of memory; the call
         // matters more than its recording then.
+        let rate = inner.rate();
         let taps = || -> Result<OpusTaps, crate::core::audio::OpusError> {
             Ok(OpusTaps {
-                heard: Decoder::new()?,
-                spoken: Decoder::new()?,
+                heard: Decoder::at_rate(rate)?,
+                spoken: Decoder::at_rate(rate)?,
                 last_heard: None,
-                scratch: Vec::with_capacity(6 * FRAME),
+                scratch: Vec::with_capacity(6 * frame_len(rate)),
             })
         };
         Recorded {
@@ -96,7 +122,7 @@ impl<F: FarEnd> Recorded<F> {
         }
         t.last_heard = Some((packet.ssrc, packet.sequence));
         let _ = t.heard.decode(&packet.payload, &mut t.scratch);
-        append(&mut self.recording.lock().unwrap().incoming, &t.scratch);
+        self.recording.lock().unwrap().append_incoming(&t.scratch);
     }
 
     fn record_spoken(&mut self, packet: Option<&bytes::Bytes>) {
@@ -107,15 +133,9 @@ impl<F: FarEnd> Recorded<F> {
                 let _ = t.spoken.decode(p, &mut t.scratch);
             }
             // The media loop sends silence when the far end has nothing.
-            None => t.scratch.resize(FRAME, 0),
+            None => t.scratch.resize(frame_len(self.inner.rate()), 0),
         }
-        append(&mut self.recording.lock().unwrap().outgoing, &t.scratch);
-    }
-}
-
-fn append(side: &mut Vec<i16>, samples: &[i16]) {
-    if side.len() + samples.len() <= MAX_SAMPLES {
-        side.extend_from_slice(samples);
+        self.recording.lock().unwrap().append_outgoing(&t.scratch);
     }
 }
 
@@ -124,15 +144,18 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
         self.inner.name()
     }
 
+    fn rate(&self) -> u32 {
+        self.inner.rate()
+    }
+
     fn hear(&mut self, samples: &[i16], at: Instant) {
-        append(&mut self.recording.lock().unwrap().incoming, samples);
+        self.recording.lock().unwrap().append_incoming(samples);
         self.inner.hear(samples, at);
     }
 
-    fn speak(&mut self) -> [i16; FRAME] {
-        let f = self.inner.speak();
-        append(&mut self.recording.lock().unwrap().outgoing, &f);
-        f
+    fn speak(&mut self, out: &mut [i16]) {
+        self.inner.speak(out);
+        self.recording.lock().unwrap().append_outgoing(out);
     }
 
     fn skipped(&mut self, frames: u64) {
@@ -182,7 +205,7 @@ impl<F: FarEnd> FarEnd for Recorded<F> {
 mod tests {
     use super::super::{Echo, OpusEcho};
     use super::*;
-    use crate::core::audio::{Encoder, Tone, dominant_frequency};
+    use crate::core::audio::{Encoder, FRAME, Tone, dominant_frequency};
 
     fn packet(enc: &mut Encoder, tone: &mut Tone, sequence: u16) -> OpusPacket {
         OpusPacket {
@@ -246,8 +269,10 @@ mod tests {
     fn records_both_sides_interleaved() {
         let mut r = Recorded::new(Echo::new());
         r.hear(&[3; FRAME], Instant::now());
-        assert_eq!(r.speak(), [3; FRAME]);
-        r.speak();
+        let mut f = [0; FRAME];
+        r.speak(&mut f);
+        assert_eq!(f, [3; FRAME]);
+        r.speak(&mut [0; FRAME]);
         let rec = r.recording.lock().unwrap();
         assert_eq!((rec.incoming.len(), rec.outgoing.len()), (FRAME, 2 * FRAME));
         let st = rec.interleaved();

@@ -9,7 +9,7 @@
 //! A margin that runs dry (a busy machine's late threads) grows by 10 ms.
 
 use super::FarEnd;
-use crate::core::audio::{Capture, FRAME, JitterConfig, LevelControl, RATE, Resampler, level_dbfs};
+use crate::core::audio::{Capture, JitterConfig, LevelControl, RATE, Resampler, level_dbfs};
 use crate::io::audio::{DeviceSpec, LocalAudio};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -97,16 +97,15 @@ impl FarEnd for Speaker {
         self.audio.speaker.push(&self.scratch, cap);
     }
 
-    fn speak(&mut self) -> [i16; FRAME] {
+    fn speak(&mut self, out: &mut [i16]) {
         self.scratch.clear();
         self.audio.mic.take_all(&mut self.scratch);
         self.mic.push(&self.scratch);
-        let mut frame = self.mic.frame();
-        if self.mute {
-            frame = [0; FRAME];
+        let frame = self.mic.frame();
+        if !self.mute {
+            out.copy_from_slice(&frame);
         }
-        self.said_dbfs = level_dbfs(&frame);
-        frame
+        self.said_dbfs = level_dbfs(out);
     }
 
     fn skipped(&mut self, frames: u64) {

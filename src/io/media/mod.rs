@@ -84,9 +84,9 @@ pub struct MediaConfig {
     pub playback_hz: Option<u32>,
 }
 
-/// The call's encoder, as its configuration says.
-fn encoder(cfg: &MediaConfig) -> anyhow::Result<Encoder> {
-    let mut encoder = Encoder::new(cfg.bitrate)?;
+/// The call's encoder, as its configuration says, fed at `rate`.
+fn encoder(cfg: &MediaConfig, rate: u32) -> anyhow::Result<Encoder> {
+    let mut encoder = Encoder::at_rate(cfg.bitrate, rate)?;
     encoder.set_complexity(cfg.complexity)?;
     if let Some(hz) = cfg.playback_hz {
         encoder.limit_to_playback_rate(hz)?;
@@ -106,9 +106,11 @@ pub async fn run_media(
     mut dtmf: mpsc::UnboundedReceiver<char>,
     stats: Arc<Mutex<MediaStats>>,
 ) -> anyhow::Result<()> {
-    let mut encoder = encoder(&cfg)?;
+    // The codec converts to and from the far end's rate: no resampler.
+    let rate = far.rate();
+    let mut encoder = encoder(&cfg, rate)?;
     let mut silence = Silence::default();
-    let mut audio_in = AudioIn::new(cfg.opus_pt, cfg.dtmf_pt)?;
+    let mut audio_in = AudioIn::new(cfg.opus_pt, cfg.dtmf_pt, rate)?;
     let mut packetizer = Packetizer::new(cfg.ssrc, rand::random(), rand::random());
     // Every track's packets, polled by this task itself: a reader task per
     // track cost one more wake-up and channel hop for every packet.
@@ -125,7 +127,7 @@ pub async fn run_media(
     // A far end that plays in real time gets the caller's audio through a
     // jitter buffer, one frame per tick; the others get each packet at once.
     let mut jitter = match far.jitter_buffer() {
-        Some(c) => Some((JitterBuffer::new(c), Decoder::new()?)),
+        Some(c) => Some((JitterBuffer::new(c), Decoder::at_rate(rate)?)),
         None => None,
     };
     // A passthrough far end takes the caller's Opus as it came.

@@ -2,7 +2,7 @@
 //! DTMF event), and the silence packet made once.
 
 use super::{FRAME_TIME, MediaConfig, MediaStats};
-use crate::core::audio::{Encoder, FRAME};
+use crate::core::audio::{Encoder, FRAME, frame_len};
 use crate::core::rtp::{Packetizer, dtmf_event, dtmf_payload};
 use crate::io::farend::FarEnd;
 use bytes::Bytes;
@@ -51,10 +51,12 @@ pub(super) async fn send_tick(
     let first = *sent_frames == 0;
     let opus = far.sends_opus().then(|| far.speak_opus());
     let spoke = opus.is_none();
-    let frame = match opus {
-        Some(_) => [0; FRAME],
-        None => far.speak(),
-    };
+    // 20 ms at the far end's rate (at most 48 kHz, so it fits).
+    let mut buf = [0i16; FRAME];
+    let frame = &mut buf[..frame_len(far.rate())];
+    if opus.is_none() {
+        far.speak(frame);
+    }
     let mut cached_silence = false;
     let packets = match (pending_dtmf.as_mut(), cfg.dtmf_pt) {
         // 100 ms of event, then the end packet three times (RFC 4733 §2.5.1.4).
@@ -105,7 +107,7 @@ pub(super) async fn send_tick(
                     if std::mem::take(&mut silence.encoder_behind) {
                         encoder.reset()?;
                     }
-                    (Bytes::from(encoder.encode(&frame)?), FRAME as u32)
+                    (Bytes::from(encoder.encode(frame)?), FRAME as u32)
                 }
             };
             let (seq, ts) = packetizer.next(samples);
@@ -115,7 +117,7 @@ pub(super) async fn send_tick(
     };
     *sent_frames += 1;
     // Opus sent as it came is not decoded, so its level is not known here.
-    let level = crate::core::audio::level_dbfs(if spoke { &frame[..] } else { &[] });
+    let level = crate::core::audio::level_dbfs(if spoke { frame } else { &[] });
     stats.lock().unwrap().level_out_dbfs = level;
     for (pt, marker, seq, ts, payload) in packets {
         let is_dtmf = Some(pt) == cfg.dtmf_pt;

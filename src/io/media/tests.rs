@@ -125,7 +125,10 @@ fn the_calls_encoder_codes_at_the_configured_complexity() {
             decode_for: None,
             playback_hz: Some(16_000),
         };
-        assert_eq!(encoder(&cfg).unwrap().complexity().unwrap(), complexity);
+        assert_eq!(
+            encoder(&cfg, RATE).unwrap().complexity().unwrap(),
+            complexity
+        );
     }
 }
 

@@ -80,7 +80,7 @@ pub(super) async fn run(
         let lost_at = Instant::now();
         {
             let mut s = shared.lock().unwrap();
-            s.conv.disconnected(lost_at);
+            s.conv.disconnected();
             s.note("openai", format!("connection lost ({why}); reconnecting"));
         }
         match redial(&cfg, &shared).await {
@@ -152,7 +152,7 @@ async fn redial(cfg: &OpenAiConfig, shared: &Arc<Mutex<Shared>>) -> anyhow::Resu
                 Ok(()) => return Ok(ws),
                 Err(e) => {
                     last = format!("{e:#}");
-                    shared.lock().unwrap().conv.disconnected(Instant::now());
+                    shared.lock().unwrap().conv.disconnected();
                 }
             },
             Err(DialError::Refused(e)) => anyhow::bail!(e),

@@ -92,7 +92,7 @@ impl OpenAi {
     /// Opens the socket and configures the session; a bad key, model or URL
     /// fails here, before the call is accepted.
     pub async fn connect(cfg: OpenAiConfig) -> anyhow::Result<OpenAi> {
-        let conv = Conversation::new(cfg.session.clone())?;
+        let conv = Conversation::new(cfg.session.clone());
         let shared = Arc::new(Mutex::new(Shared {
             conv,
             notes: Vec::new(),
@@ -189,13 +189,18 @@ impl FarEnd for OpenAi {
         format!("openai:{}", self.model)
     }
 
+    /// The Realtime API's own rate: the call's codec converts, no resampler.
+    fn rate(&self) -> u32 {
+        crate::core::realtime::RATE
+    }
+
     fn hear(&mut self, samples: &[i16], at: Instant) {
         self.shared.lock().unwrap().conv.hear(samples, at);
         self.wake.notify_one();
     }
 
-    fn speak(&mut self) -> [i16; crate::core::audio::FRAME] {
-        self.shared.lock().unwrap().conv.speak(Instant::now())
+    fn speak(&mut self, out: &mut [i16]) {
+        self.shared.lock().unwrap().conv.speak(Instant::now(), out)
     }
 
     fn start(&mut self) {

@@ -316,9 +316,7 @@ impl FarEnd for OpenAiRtc {
 
     fn hear(&mut self, _samples: &[i16], _at: Instant) {}
 
-    fn speak(&mut self) -> [i16; crate::core::audio::FRAME] {
-        [0; crate::core::audio::FRAME]
-    }
+    fn speak(&mut self, _out: &mut [i16]) {}
 
     fn passthrough(&self) -> bool {
         true
