@@ -123,9 +123,7 @@ pub fn offered_playback_rate(offer: &str) -> Option<u32> {
 pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answered> {
     let codecs = offered_codecs(offer)?;
     let (me, registry) = rtc::media_engine(&codecs)?;
-    // Keep the total attempt time near webrtc-rs's default 7 × 200 ms.
-    let attempts = (Duration::from_millis(1400).as_millis() / cfg.check_interval.as_millis().max(1))
-        .clamp(7, 500) as u16;
+    let attempts = check_attempts(cfg.check_interval);
     let mut se = SettingEngineBuilder::new()
         .with_answering_dtls_role(RTCDtlsRole::Client)
         .with_ice_connection_attempts(Some(cfg.check_interval), Some(attempts));
@@ -133,19 +131,8 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
     if cfg.bind.iter().any(|ip| ip.is_loopback()) {
         se = se.with_include_loopback_candidate(true);
     }
-    // ECDSA P-256 explicitly: Meta recommends ECDSA/ECDH certificates (small
-    // enough that the DTLS handshake needs no fragmentation).
-    let provider =
-        ::rtc::crypto::default_provider().map_err(|e| anyhow!("no crypto provider: {e}"))?;
-    let certificate = RTCCertificate::generate(
-        provider.crypto(),
-        ::rtc::crypto::SignatureScheme::EcdsaP256Sha256,
-        CertificateParams::new(vec!["wacall".to_owned()])
-            .map_err(|e| anyhow!("certificate parameters: {e}"))?,
-    )
-    .map_err(|e| anyhow!("cannot generate the DTLS certificate: {e}"))?;
     let config = RTCConfigurationBuilder::new()
-        .with_certificates(vec![certificate])
+        .with_certificates(vec![certificate()?])
         .with_ice_servers(
             cfg.ice_servers
                 .iter()
@@ -210,6 +197,26 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
     })
 }
 
+/// The call's DTLS certificate: ECDSA P-256 explicitly, as Meta recommends
+/// (small enough that the handshake needs no fragmentation).
+pub fn certificate() -> anyhow::Result<RTCCertificate> {
+    let provider =
+        ::rtc::crypto::default_provider().map_err(|e| anyhow!("no crypto provider: {e}"))?;
+    RTCCertificate::generate(
+        provider.crypto(),
+        ::rtc::crypto::SignatureScheme::EcdsaP256Sha256,
+        CertificateParams::new(vec!["wacall".to_owned()])
+            .map_err(|e| anyhow!("certificate parameters: {e}"))?,
+    )
+    .map_err(|e| anyhow!("cannot generate the DTLS certificate: {e}"))
+}
+
+/// ICE connectivity-check attempts at `interval`, so the total time stays
+/// near webrtc-rs's default of 7 × 200 ms.
+pub fn check_attempts(interval: Duration) -> u16 {
+    (Duration::from_millis(1400).as_millis() / interval.as_millis().max(1)).clamp(7, 500) as u16
+}
+
 async fn forward(
     mut from: mpsc::UnboundedReceiver<PeerEvent>,
     to: mpsc::UnboundedSender<PeerEvent>,
@@ -265,7 +272,7 @@ pub fn without_foreign_dtmf(offer: &str) -> String {
     out
 }
 
-fn bind_addresses(cfg: &AnswererConfig) -> anyhow::Result<Vec<SocketAddr>> {
+pub fn bind_addresses(cfg: &AnswererConfig) -> anyhow::Result<Vec<SocketAddr>> {
     let mut out = Vec::new();
     for ip in &cfg.bind {
         let port = match cfg.udp_ports {

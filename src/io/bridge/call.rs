@@ -122,7 +122,6 @@ impl Call {
         let stop_media_rx = self.stop_media.subscribe();
         let (tracks_tx, tracks_rx) = mpsc::unbounded_channel();
         let media_cfg = MediaConfig {
-            track: answered.track.clone(),
             ssrc: answered.ssrc,
             opus_pt: answered.codecs.opus_pt,
             dtmf_pt: answered.codecs.dtmf_pt,
@@ -140,6 +139,7 @@ impl Call {
         let (_dtmf_tx, dtmf_rx) = mpsc::unbounded_channel();
         self.media = Some(tokio::spawn(media::run_media(
             media_cfg,
+            answered.track.clone(),
             far,
             tracks_rx,
             start_rx,

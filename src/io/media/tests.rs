@@ -1,7 +1,8 @@
 //! Tests of the media loop's parts: sources, the silence packet.
 
+use super::core::{encoder, frames_due};
 use super::*;
-use crate::core::audio::Tone;
+use crate::core::audio::{FRAME, RATE, Tone};
 use bytes::Bytes;
 
 #[test]
@@ -109,14 +110,8 @@ fn a_light_file_is_encoded_whole_so_its_pauses_loop_too() {
 
 #[test]
 fn the_calls_encoder_codes_at_the_configured_complexity() {
-    let codecs = crate::io::rtc::Codecs {
-        opus_pt: 111,
-        opus_fmtp: String::new(),
-        dtmf_pt: None,
-    };
     for complexity in [1, crate::core::audio::COMPLEXITY, 9] {
         let cfg = MediaConfig {
-            track: crate::io::rtc::audio_track(&codecs, 1, "s", "t"),
             ssrc: 1,
             opus_pt: 111,
             dtmf_pt: None,
@@ -144,4 +139,113 @@ fn a_late_tick_plays_out_the_frames_it_missed() {
     assert_eq!(frames_due(ms(65), 2), 2);
     assert_eq!(frames_due(ms(80), 4), 1);
     assert_eq!(frames_due(ms(1000), 4), 47);
+}
+
+/// A far end at `rate` that says what it was given.
+#[derive(Default)]
+struct Probe {
+    rate: u32,
+    heard: Arc<Mutex<Vec<usize>>>,
+    skipped: Arc<Mutex<u64>>,
+}
+
+impl crate::io::farend::FarEnd for Probe {
+    fn name(&self) -> String {
+        "probe".into()
+    }
+    fn rate(&self) -> u32 {
+        self.rate
+    }
+    fn hear(&mut self, samples: &[i16], _at: Instant) {
+        self.heard.lock().unwrap().push(samples.len());
+    }
+    fn speak(&mut self, out: &mut [i16]) {
+        out.fill(1000);
+    }
+    fn skipped(&mut self, frames: u64) {
+        *self.skipped.lock().unwrap() += frames;
+    }
+}
+
+fn config() -> MediaConfig {
+    MediaConfig {
+        ssrc: 7,
+        opus_pt: 111,
+        dtmf_pt: Some(126),
+        bitrate: 20_000,
+        complexity: 1,
+        decode_for: None,
+        playback_hz: Some(16_000),
+    }
+}
+
+/// On a fake clock: a tick on time sends the next 20 ms; a tick 100 ms
+/// late skips the frames it missed on the RTP clock (no burst, one frame
+/// of slack kept) and tells the far end; nothing goes out before `start`.
+#[test]
+fn the_core_keeps_to_the_clock_it_is_given() {
+    let t0 = Instant::now();
+    let ms = |n| t0 + Duration::from_millis(n);
+    let probe = Probe {
+        rate: RATE,
+        ..Probe::default()
+    };
+    let skipped = probe.skipped.clone();
+    let stats: Arc<Mutex<MediaStats>> = Arc::default();
+    let mut core = MediaCore::new(&config(), Box::new(probe), stats.clone(), t0).unwrap();
+    assert!(core.tick(t0).unwrap().is_empty(), "not started");
+    core.start(ms(0));
+    let ts: Vec<u32> = [0, 20, 120, 140]
+        .into_iter()
+        .map(|t| {
+            let out = core.tick(ms(t)).unwrap();
+            assert_eq!(out.len(), 1, "one packet a tick at {t} ms");
+            out[0].packet.header.timestamp
+        })
+        .collect();
+    let step = |a: u32, b: u32| b.wrapping_sub(a);
+    assert_eq!(step(ts[0], ts[1]), FRAME as u32);
+    assert_eq!(step(ts[1], ts[2]), 4 * FRAME as u32, "3 frames skipped");
+    assert_eq!(step(ts[2], ts[3]), FRAME as u32);
+    assert_eq!(*skipped.lock().unwrap(), 3);
+    assert_eq!(stats.lock().unwrap().skipped_frames, 3);
+}
+
+/// The codec runs at the far end's rate: a 24 kHz far end is given 480
+/// samples per 20 ms packet, and what it says is coded from 480.
+#[test]
+fn a_far_end_at_24_khz_hears_and_speaks_at_24_khz() {
+    let t0 = Instant::now();
+    let probe = Probe {
+        rate: 24_000,
+        ..Probe::default()
+    };
+    let heard = probe.heard.clone();
+    let stats: Arc<Mutex<MediaStats>> = Arc::default();
+    let mut core = MediaCore::new(&config(), Box::new(probe), stats.clone(), t0).unwrap();
+    core.start(t0);
+    let out = core.tick(t0).unwrap();
+    let mut enc = crate::core::audio::Encoder::new(20_000).unwrap();
+    let mut tone = Tone::new(440.0, 0.3);
+    for seq in 0..3u16 {
+        let packet = rtc::rtp::Packet {
+            header: rtc::rtp::Header {
+                payload_type: 111,
+                sequence_number: seq,
+                timestamp: u32::from(seq) * FRAME as u32,
+                ssrc: 9,
+                ..Default::default()
+            },
+            payload: Bytes::from(enc.encode(&tone.frame()).unwrap()),
+        };
+        core.receive(&packet, t0);
+    }
+    assert_eq!(*heard.lock().unwrap(), vec![480, 480, 480]);
+    // What it said decodes to 20 ms: coded from a whole 24 kHz frame.
+    let mut pcm = Vec::new();
+    let mut dec = crate::core::audio::Decoder::new().unwrap();
+    assert_eq!(dec.decode(&out[0].packet.payload, &mut pcm).unwrap(), FRAME);
+    core.sent(out[0].sent, Ok(()), t0);
+    let s = stats.lock().unwrap();
+    assert_eq!((s.sent_packets, s.received_packets), (1, 3));
 }

@@ -192,7 +192,6 @@ impl WhatsAppPeer {
             start_tx,
         );
         let media_cfg = MediaConfig {
-            track,
             ssrc,
             opus_pt: codecs.opus_pt,
             dtmf_pt: codecs.dtmf_pt,
@@ -202,6 +201,7 @@ impl WhatsAppPeer {
             playback_hz,
         };
         let media_in = tasks::MediaIn {
+            track,
             tracks: tracks_rx,
             start: start_rx,
             stop: stop_rx,

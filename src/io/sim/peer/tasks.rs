@@ -84,6 +84,7 @@ pub(super) fn start_media_when_due(
 
 /// What drives the media loop from outside.
 pub(super) struct MediaIn {
+    pub track: Arc<webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP>,
     pub tracks: mpsc::UnboundedReceiver<Arc<dyn TrackRemote>>,
     pub start: watch::Receiver<bool>,
     pub stop: watch::Receiver<bool>,
@@ -101,6 +102,7 @@ pub(super) fn run_media(
     tasks.spawn(async move {
         let r = media::run_media(
             cfg,
+            input.track,
             Box::new(user),
             input.tracks,
             input.start,
