@@ -115,6 +115,15 @@ fn manual_mode_with_a_tone_and_a_recording() {
     let summary = of_type(&bridge.stdout, "summary").pop().unwrap();
     assert_eq!(summary["ok"], true, "{summary:#}");
     assert!(summary["traffic"]["packets_in"].as_u64().unwrap() > 50);
+    // One concrete address and no STUN: the call ran on our own driver.
+    let steps = of_type(&bridge.stdout, "step");
+    assert!(
+        steps.iter().any(|s| s["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("answer ready (direct)")),
+        "{steps:?}"
+    );
     // The answer was checked and sent.
     let answer = of_type(&bridge.stdout, "answer").pop().unwrap();
     assert_eq!(answer["sent"], true);
@@ -784,6 +793,10 @@ fn gathering_is_bounded_by_the_gather_timeout() {
     assert!(
         ready["what"].as_str().unwrap().contains("timed out"),
         "{ready}"
+    );
+    assert!(
+        ready["what"].as_str().unwrap().contains("(webrtc-rs)"),
+        "STUN gathering is webrtc-rs's: {ready}"
     );
     let at = ready["at_ms"].as_f64().unwrap();
     assert!(

@@ -6,6 +6,7 @@ pub mod answerer;
 pub mod audio;
 pub mod bridge;
 pub mod demo;
+pub mod direct;
 pub mod farend;
 pub mod graph_client;
 pub mod http;

@@ -4,23 +4,21 @@
 //! up once, in one place, with what it had reached.
 
 use super::ending::{end, wait_stop};
+use super::link::{self, Answered, Link, Tracks};
 use super::report::{Run, lint_answer, remote_candidates, traffic};
 use super::{BridgeConfig, Event, Signalling, signal};
 use crate::core::bridge::{BridgeReport, Ending, Evidence, Timeline, diagnose};
 use crate::core::graph::Action;
 use crate::core::lint::Severity;
-use crate::io::answerer::{self, Answered};
+use crate::io::answerer;
 use crate::io::farend::{FarEnd, Recorded, Recording};
-use crate::io::media::{self, MediaConfig, MediaStats};
+use crate::io::media::{MediaConfig, MediaStats};
 use crate::io::rtc::PeerEvent;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-use webrtc::media_stream::track_remote::TrackRemote;
-use webrtc::peer_connection::{PeerConnection, RTCPeerConnectionState};
-
-type Tracks = mpsc::UnboundedSender<Arc<dyn TrackRemote>>;
+use webrtc::peer_connection::RTCPeerConnectionState;
 
 pub(super) struct Call {
     r: Run,
@@ -29,7 +27,7 @@ pub(super) struct Call {
     far_name: String,
     remote: Vec<String>,
     stats: Arc<Mutex<MediaStats>>,
-    pc: Option<Arc<dyn PeerConnection>>,
+    link: Option<Link>,
     stop_media: watch::Sender<bool>,
     media: Option<JoinHandle<anyhow::Result<()>>>,
     recording: Option<Arc<Mutex<Recording>>>,
@@ -59,7 +57,7 @@ impl Call {
             far_name: far_name.to_string(),
             remote: remote_candidates(offer),
             stats: Arc::default(),
-            pc: None,
+            link: None,
             stop_media: watch::channel(false).0,
             media: None,
             recording: None,
@@ -75,14 +73,15 @@ impl Call {
 
     /// The answer, gathered and linted; one with errors is not sent unless forced.
     pub(super) async fn answer(&mut self, offer: &str) -> Result<Answered, Ending> {
-        let answered = answerer::answer(offer, &self.cfg.answerer)
+        let answered = link::answer(offer, &self.cfg.answerer)
             .await
             .map_err(|e| Ending::Error(format!("cannot answer the offer: {e:#}")))?;
         let r = &mut self.r;
         r.timeline.answer_ready = Some(r.at());
         let candidates = answered.answer.matches("a=candidate:").count();
         r.step(format!(
-            "answer ready: {candidates} candidate{}, gathered in {} ms{}",
+            "answer ready ({}): {candidates} candidate{}, gathered in {} ms{}",
+            answered.link.path(),
             if candidates == 1 { "" } else { "s" },
             answered.gathered_in.as_millis(),
             if answered.gather_timed_out {
@@ -100,10 +99,10 @@ impl Call {
             sent: send,
         });
         if !send {
-            let _ = answered.pc.close().await;
+            answered.link.close().await;
             return Err(Ending::AnswerRefused);
         }
-        self.pc = Some(answered.pc.clone());
+        self.link = Some(answered.link.clone());
         Ok(answered)
     }
 
@@ -137,16 +136,15 @@ impl Call {
         let far = self.far_end(far_ready, stop).await?;
 
         let (_dtmf_tx, dtmf_rx) = mpsc::unbounded_channel();
-        self.media = Some(tokio::spawn(media::run_media(
+        self.media = Some(answered.link.run_media(
             media_cfg,
-            answered.track.clone(),
             far,
             tracks_rx,
             start_rx,
             stop_media_rx,
             dtmf_rx,
             self.stats.clone(),
-        )));
+        ));
         // Nothing is sent between pre_accept and accept: Meta counts the
         // first packet as the accept.
         self.signal(Action::Accept, &answered.answer).await?;
@@ -317,12 +315,12 @@ impl Call {
     /// Stops media, tells Meta (terminate or reject, as far as the call
     /// got), closes the connection.
     pub(super) async fn hang_up(&mut self, ending: Ending) -> Ending {
-        let Some(pc) = self.pc.clone() else {
+        let Some(link) = self.link.clone() else {
             return ending;
         };
         end(
             &mut self.r,
-            &pc,
+            &link,
             &self.stop_media,
             self.media.take(),
             ending,

@@ -5,7 +5,6 @@ use super::report::Run;
 use super::{Event, Signalling};
 use crate::core::bridge::Ending;
 use crate::core::graph::Action;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -26,7 +25,7 @@ pub(super) async fn wait_stop(stop: &mut watch::Receiver<Option<Ending>>) -> End
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn end(
     r: &mut Run,
-    pc: &Arc<dyn webrtc::peer_connection::PeerConnection>,
+    link: &super::link::Link,
     stop_media: &watch::Sender<bool>,
     media: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     ending: Ending,
@@ -64,6 +63,6 @@ pub(super) async fn end(
             });
         }
     }
-    let _ = tokio::time::timeout(Duration::from_secs(2), pc.close()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), link.close()).await;
     ending
 }

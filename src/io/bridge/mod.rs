@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 
 mod call;
 mod ending;
+mod link;
 mod report;
 
 use call::Call;
