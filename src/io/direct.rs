@@ -10,7 +10,10 @@
 //! payload types; one SSRC) with one host candidate on one concrete
 //! address. Gathering from STUN or TURN servers, or on every interface of
 //! a wildcard address, stays with the wrapper ([`usable`] says which).
+//! The simulated WhatsApp peer runs on the same driver, its socket gated
+//! ([`Peer::spawn`] with a [`Gate`]: every datagram in and out crosses it).
 
+use crate::core::sim::gate::{Gate, Verdict};
 use crate::io::answerer::{self, AnswererConfig};
 use crate::io::media::{MediaConfig, MediaCore, MediaStats, Outgoing};
 use crate::io::rtc::{self, Codecs, PeerEvent};
@@ -62,6 +65,10 @@ pub struct Peer {
 
 enum Command {
     Media(Box<Media>),
+    Remote(
+        Box<RTCSessionDescription>,
+        oneshot::Sender<anyhow::Result<()>>,
+    ),
     Close(oneshot::Sender<()>),
 }
 
@@ -135,6 +142,30 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
             }],
         ))
         .map_err(|e| anyhow!("the offer's audio section cannot carry our track: {e}"))?;
+    add_host_candidate(&mut pc, local)?;
+    let answer = pc
+        .create_answer(None)
+        .map_err(|e| anyhow!("cannot answer: {e}"))?;
+    pc.set_local_description(now, answer)
+        .map_err(|e| anyhow!("cannot apply the answer: {e}"))?;
+    let local_sdp = pc
+        .local_description()
+        .ok_or_else(|| anyhow!("no local description"))?
+        .sdp
+        .clone();
+    let (peer, events) = Peer::spawn(pc, socket, sender, None)?;
+    Ok(Answered {
+        peer,
+        answer: answerer::tidy_answer(&local_sdp, cfg.public_ip),
+        ssrc,
+        codecs,
+        events,
+    })
+}
+
+/// The socket's address as the connection's one host candidate, and the
+/// end of candidates: the description says so (`a=end-of-candidates`).
+pub fn add_host_candidate(pc: &mut RTCPeerConnection, local: SocketAddr) -> anyhow::Result<()> {
     let host = CandidateHostConfig {
         base_config: CandidateConfig {
             network: "udp".to_owned(),
@@ -150,42 +181,50 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
     .map_err(|e| anyhow!("cannot make the host candidate {local}: {e}"))?;
     pc.add_local_candidate(host)
         .map_err(|e| anyhow!("cannot add the host candidate {local}: {e}"))?;
-    // That is all there will be: the answer says so (`a=end-of-candidates`).
     pc.add_local_candidate(RTCIceCandidateInit::default())
-        .map_err(|e| anyhow!("cannot end gathering: {e}"))?;
-    let answer = pc
-        .create_answer(None)
-        .map_err(|e| anyhow!("cannot answer: {e}"))?;
-    pc.set_local_description(now, answer)
-        .map_err(|e| anyhow!("cannot apply the answer: {e}"))?;
-    let local_sdp = pc
-        .local_description()
-        .ok_or_else(|| anyhow!("no local description"))?
-        .sdp
-        .clone();
-    let (events_tx, events) = mpsc::unbounded_channel();
-    let (commands, commands_rx) = mpsc::unbounded_channel();
-    tokio::spawn(
-        Driver {
-            pc,
-            socket,
-            local,
-            sender,
-            events: events_tx,
-            media: None,
-        }
-        .run(commands_rx),
-    );
-    Ok(Answered {
-        peer: Peer { commands },
-        answer: answerer::tidy_answer(&local_sdp, cfg.public_ip),
-        ssrc,
-        codecs,
-        events,
-    })
+        .map_err(|e| anyhow!("cannot end gathering: {e}"))
 }
 
 impl Peer {
+    /// Drives `pc` from `socket` in a task of its own, sending with
+    /// `sender`. With a `gate`, every datagram in and out crosses it first
+    /// (the simulated WhatsApp: what Meta would drop, answer itself, or
+    /// pass). Returns the handle and the connection's state changes.
+    pub fn spawn(
+        pc: RTCPeerConnection,
+        socket: UdpSocket,
+        sender: RTCRtpSenderId,
+        gate: Option<Arc<Mutex<Gate>>>,
+    ) -> anyhow::Result<(Peer, mpsc::UnboundedReceiver<PeerEvent>)> {
+        let local = socket.local_addr()?;
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        tokio::spawn(
+            Driver {
+                pc,
+                socket,
+                local,
+                sender,
+                gate,
+                events: events_tx,
+                media: None,
+            }
+            .run(commands_rx),
+        );
+        Ok((Peer { commands }, events))
+    }
+
+    /// Applies the other side's description (the simulated WhatsApp's
+    /// answer from the bridge).
+    pub async fn set_remote(&self, desc: RTCSessionDescription) -> anyhow::Result<()> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Remote(Box::new(desc), tx))
+            .map_err(|_| anyhow!("the WebRTC peer has stopped"))?;
+        rx.await
+            .unwrap_or_else(|_| Err(anyhow!("the WebRTC peer has stopped")))
+    }
+
     /// Hands the call's media loop to the driver: it ticks once `start` is
     /// true and ends when `stop` is. The handle ends with it.
     pub fn run_media(
@@ -200,21 +239,23 @@ impl Peer {
         let core = MediaCore::new(cfg, far, stats, Instant::now());
         let (done, finished) = oneshot::channel();
         let sent = core.map(|core| {
-            self.commands.send(Command::Media(Box::new(Media {
-                core,
-                start,
-                stop,
-                dtmf,
-                done,
-                start_open: true,
-                dtmf_open: true,
-            })))
+            self.commands
+                .send(Command::Media(Box::new(Media {
+                    core,
+                    start,
+                    stop,
+                    dtmf,
+                    done,
+                    start_open: true,
+                    dtmf_open: true,
+                })))
+                .is_ok()
         });
         tokio::spawn(async move {
             match sent {
                 Err(e) => Err(e),
-                Ok(Err(_)) => Err(anyhow!("the WebRTC peer stopped before media")),
-                Ok(Ok(())) => finished
+                Ok(false) => Err(anyhow!("the WebRTC peer stopped before media")),
+                Ok(true) => finished
                     .await
                     .unwrap_or_else(|_| Err(anyhow!("the WebRTC peer stopped during the call"))),
             }
@@ -236,6 +277,7 @@ struct Driver {
     socket: UdpSocket,
     local: SocketAddr,
     sender: RTCRtpSenderId,
+    gate: Option<Arc<Mutex<Gate>>>,
     events: mpsc::UnboundedSender<PeerEvent>,
     media: Option<Box<Media>>,
 }
@@ -270,6 +312,13 @@ impl Driver {
                 _ = ticker.tick(), if media_started => self.tick(),
                 c = commands.recv() => match c {
                     Some(Command::Media(m)) => self.media = Some(m),
+                    Some(Command::Remote(desc, ack)) => {
+                        let r = self
+                            .pc
+                            .set_remote_description(Instant::now(), *desc)
+                            .map_err(|e| anyhow!("the description cannot be applied: {e}"));
+                        let _ = ack.send(r);
+                    }
                     Some(Command::Close(ack)) => {
                         self.close().await;
                         let _ = ack.send(());
@@ -310,6 +359,17 @@ impl Driver {
     /// A datagram in, and whatever the core makes of it.
     fn read(&mut self, data: &[u8], peer: SocketAddr) {
         let now = Instant::now();
+        if let Some(gate) = &self.gate {
+            let verdict = gate.lock().unwrap().from_bridge(now, data);
+            match verdict {
+                Verdict::Forward => {}
+                Verdict::Drop => return,
+                Verdict::Reply(r) => {
+                    let _ = self.socket.try_send_to(&r, peer);
+                    return;
+                }
+            }
+        }
         let _ = self.pc.handle_read(TaggedBytesMut {
             now,
             transport: TransportContext {
@@ -351,7 +411,16 @@ impl Driver {
     /// Everything the core has to send, and its events.
     async fn flush(&mut self) {
         while let Some(d) = self.pc.poll_write() {
-            let _ = self.socket.send_to(&d.message, d.transport.peer_addr).await;
+            let verdict = match &self.gate {
+                None => Verdict::Forward,
+                Some(gate) => gate.lock().unwrap().from_inner(Instant::now(), &d.message),
+            };
+            let data = match &verdict {
+                Verdict::Forward => &d.message[..],
+                Verdict::Reply(r) => &r[..],
+                Verdict::Drop => continue,
+            };
+            let _ = self.socket.send_to(data, d.transport.peer_addr).await;
         }
         while let Some(e) = self.pc.poll_event() {
             let e = match e {

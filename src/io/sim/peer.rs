@@ -1,5 +1,6 @@
-//! The simulated WhatsApp media peer: webrtc-rs in ICE-lite mode, the DTLS
-//! server, its socket gated (see [`super::gated`]); it sends audio only once the
+//! The simulated WhatsApp media peer: webrtc-rs's sans-IO core in ICE-lite
+//! mode, the DTLS server, on our driver with its socket gated (see
+//! [`crate::io::direct`] and [`Gate`]); it sends audio only once the
 //! call is accepted and the bridge has sent its first packet (Meta expects
 //! the business to send the maiden packet), and records what it hears.
 
@@ -16,13 +17,13 @@ use crate::core::sim::offer::{
 use crate::io::farend::{Recorded, Recording};
 use crate::io::media::{MediaConfig, MediaStats, Source};
 use crate::io::rtc::Codecs;
+use ::rtc::peer_connection::sdp::RTCSessionDescription;
 use anyhow::{Context, anyhow};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
-use webrtc::peer_connection::{PeerConnection, RTCSessionDescription};
 
 #[derive(Debug, Clone)]
 pub struct PeerConfig {
@@ -71,7 +72,7 @@ pub struct PeerState {
 }
 
 pub struct WhatsAppPeer {
-    pc: Arc<dyn PeerConnection>,
+    peer: crate::io::direct::Peer,
     offer: String,
     opus_pt: u8,
     internal_mid: String,
@@ -132,15 +133,13 @@ impl WhatsAppPeer {
         .min();
         let gate = Arc::new(Mutex::new(Gate::new(started, &ufrag, &pwd)));
         let connect::Connected {
-            pc,
-            track,
+            peer,
             ssrc,
             stream_id,
             events: events_rx,
-            early,
-            local,
+            local_sdp,
         } = connect::connect(&cfg, business_offer, &codecs, &ufrag, &pwd, gate.clone()).await?;
-        let (fingerprint, internal_mid, media_address) = local_facts(&local.sdp)?;
+        let (fingerprint, internal_mid, media_address) = local_facts(&local_sdp)?;
 
         let transport = Transport {
             session_id: std::time::SystemTime::now()
@@ -158,7 +157,7 @@ impl WhatsAppPeer {
             None => build_offer(&cfg.template, &transport),
             Some(offer) => {
                 gate.lock().unwrap().set_answer(answer_facts(offer));
-                wire_answer(&local.sdp, media_address)
+                wire_answer(&local_sdp, media_address)
             }
         };
 
@@ -167,7 +166,6 @@ impl WhatsAppPeer {
         let (start_tx, start_rx) = watch::channel(false);
         let (dtmf, dtmf_rx) = mpsc::unbounded_channel();
         let stats = Arc::new(Mutex::new(MediaStats::default()));
-        let (tracks_tx, tracks_rx) = mpsc::unbounded_channel();
         // The simulated user: says `source`, and what it hears is kept.
         let user = Recorded::new(cfg.source.clone());
         let light = cfg.source.is_pre_encoded();
@@ -175,14 +173,7 @@ impl WhatsAppPeer {
         let timeline = Arc::new(Mutex::new(Timeline::default()));
         let mut tasks = JoinSet::new();
 
-        tasks::record_events(
-            &mut tasks,
-            started,
-            timeline.clone(),
-            early,
-            events_rx,
-            tracks_tx,
-        );
+        tasks::record_events(&mut tasks, started, timeline.clone(), events_rx);
         tasks::start_media_when_due(
             &mut tasks,
             gate.clone(),
@@ -201,16 +192,14 @@ impl WhatsAppPeer {
             playback_hz,
         };
         let media_in = tasks::MediaIn {
-            track,
-            tracks: tracks_rx,
             start: start_rx,
             stop: stop_rx,
             dtmf: dtmf_rx,
         };
-        tasks::run_media(&mut tasks, media_cfg, user, media_in, stats.clone());
+        tasks::run_media(&mut tasks, &peer, media_cfg, user, media_in, stats.clone());
         Ok((
             WhatsAppPeer {
-                pc,
+                peer,
                 offer: wire.clone(),
                 opus_pt: codecs.opus_pt,
                 internal_mid,
@@ -255,9 +244,10 @@ impl WhatsAppPeer {
             .answer
             .get_or_insert(self.started.elapsed());
         let internal = internal_answer(answer, &self.template.mid, &self.internal_mid);
-        let desc = RTCSessionDescription::answer(internal).context("the answer does not parse")?;
-        self.pc
-            .set_remote_description(desc)
+        let desc = RTCSessionDescription::answer(internal)
+            .map_err(|e| anyhow!("the answer does not parse: {e}"))?;
+        self.peer
+            .set_remote(desc)
             .await
             .context("the answer cannot be applied")?;
         Ok(facts)
@@ -327,7 +317,7 @@ impl WhatsAppPeer {
     /// Stops media and closes the connection.
     pub async fn close(&mut self) {
         let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(2), self.pc.close()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.peer.close()).await;
         self.tasks.abort_all();
     }
 }

@@ -169,6 +169,7 @@ async fn drive(
     stop: &mut watch::Receiver<bool>,
 ) -> End {
     let mut tick = tokio::time::interval(Duration::from_millis(20));
+    let mut setting_up = true;
     loop {
         tokio::select! {
             cmd = async {
@@ -196,6 +197,14 @@ async fn drive(
                     let accepted = business.status(&user, &live.call_id, unix_now(), "ACCEPTED", opaque.as_deref());
                     let d = w.deliver(&accepted).await;
                     live.emit(live.peer.elapsed(), delivery_text("status ACCEPTED", &d));
+                }
+                // Media flows both ways: a look every 100 ms is enough from
+                // here (milestones carry their own times), and 50 a second
+                // per call were a tenth of a loaded simulator's CPU.
+                if setting_up && live.ms.first_rtp_in.is_some() && live.ms.first_rtp_out.is_some() {
+                    setting_up = false;
+                    let every = Duration::from_millis(100);
+                    tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
                 }
             }
             _ = stop.changed() => {

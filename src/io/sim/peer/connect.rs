@@ -1,34 +1,36 @@
 //! The simulated peer's WebRTC connection: ICE-lite, WhatsApp's DTLS role,
-//! its own offer or its answer to a business offer, candidates gathered.
+//! its own offer or its answer to a business offer, its one host candidate
+//! on its own socket, driven by [`crate::io::direct`] with the gate on the
+//! socket.
 
-use super::super::gated::GatedRuntime;
 use crate::core::sim::gate::Gate;
 use crate::core::sim::offer::answer_facts;
-use crate::io::rtc::{self, Codecs, Events, PeerEvent};
+use crate::io::direct::{self, Peer};
+use crate::io::rtc::{self, Codecs, PeerEvent};
+use ::rtc::media_stream::MediaStreamTrack;
+use ::rtc::peer_connection::RTCPeerConnectionBuilder;
+use ::rtc::peer_connection::configuration::RTCConfigurationBuilder;
+use ::rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
+use ::rtc::peer_connection::sdp::RTCSessionDescription;
 use ::rtc::peer_connection::transport::RTCDtlsRole;
+use ::rtc::rtp_transceiver::rtp_sender::{
+    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
+};
 use anyhow::{Context, anyhow};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::Instant;
 use tokio::sync::mpsc;
-use webrtc::media_stream::track_local::TrackLocal;
-use webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP;
-use webrtc::peer_connection::{
-    PeerConnection, PeerConnectionBuilder, RTCSessionDescription, SettingEngineBuilder,
-};
-use webrtc::rtp_transceiver::{RTCRtpTransceiverDirection, RTCRtpTransceiverInit};
 
 use super::PeerConfig;
 
 pub(super) struct Connected {
-    pub pc: Arc<dyn PeerConnection>,
-    pub track: Arc<TrackLocalStaticRTP>,
+    pub peer: Peer,
     pub ssrc: u32,
     pub stream_id: String,
     pub events: mpsc::UnboundedReceiver<PeerEvent>,
-    /// Events that came while candidates were gathered.
-    pub early: Vec<PeerEvent>,
-    pub local: RTCSessionDescription,
+    /// The peer's own description: its offer, or its answer.
+    pub local_sdp: String,
 }
 
 /// Makes the peer's offer (no business offer) or answers the business's.
@@ -41,71 +43,75 @@ pub(super) async fn connect(
     gate: Arc<Mutex<Gate>>,
 ) -> anyhow::Result<Connected> {
     let (me, registry) = rtc::media_engine(codecs)?;
+    let socket = tokio::net::UdpSocket::bind(SocketAddr::new(cfg.bind_ip, 0))
+        .await
+        .with_context(|| format!("cannot bind the media peer on {}", cfg.bind_ip))?;
+    let local = socket.local_addr()?;
     let mut se = SettingEngineBuilder::new()
         .with_lite(true)
-        .with_ice_credentials(ufrag.to_string(), pwd.to_string());
+        .with_ice_credentials(ufrag.to_string(), pwd.to_string())
+        .with_include_loopback_candidate(local.ip().is_loopback());
     if let Some(offer) = business_offer
         && answer_facts(offer).setup.as_deref() == Some("actpass")
     {
         se = se.with_answering_dtls_role(RTCDtlsRole::Client);
     }
-    let (events, mut events_rx) = Events::channel();
-    let pc: Arc<dyn PeerConnection> = Arc::new(
-        PeerConnectionBuilder::new()
-            .with_setting_engine(se.build())
-            .with_media_engine(me)
-            .with_interceptor_registry(registry)
-            .with_handler(events)
-            .with_runtime(Arc::new(GatedRuntime::new(gate)?))
-            .with_udp_addrs(vec![SocketAddr::new(cfg.bind_ip, 0)])
-            .build()
-            .await
-            .context("start the media peer")?,
-    );
+    let config = RTCConfigurationBuilder::new()
+        .with_certificates(vec![crate::io::answerer::certificate()?])
+        .build();
+    let now = Instant::now();
+    let mut pc = RTCPeerConnectionBuilder::new()
+        .with_configuration(config)
+        .with_setting_engine(se.build())
+        .with_media_engine(me)
+        .with_interceptor_registry(registry)
+        .build(now)
+        .map_err(|e| anyhow!("cannot start the media peer: {e}"))?;
     let ssrc: u32 = rand::random();
     let stream_id = uuid_like();
-    let track = rtc::audio_track(codecs, ssrc, &stream_id, &cfg.template.track_id);
-    match business_offer {
-        None => {
-            pc.add_transceiver_from_track(
-                track.clone() as Arc<dyn TrackLocal>,
-                Some(RTCRtpTransceiverInit {
-                    direction: RTCRtpTransceiverDirection::Sendrecv,
-                    streams: vec![],
-                    send_encodings: vec![],
-                }),
-            )
-            .await?;
-            let offer = pc.create_offer(None).await?;
-            pc.set_local_description(offer).await?;
-        }
-        Some(offer) => {
-            let desc = RTCSessionDescription::offer(offer.to_string())
-                .context("the business offer does not parse")?;
-            pc.set_remote_description(desc)
-                .await
-                .context("the business offer cannot be applied")?;
-            pc.add_track(track.clone() as Arc<dyn TrackLocal>)
-                .await
-                .context("the business offer has no usable audio")?;
-            let answer = pc.create_answer(None).await?;
-            pc.set_local_description(answer).await?;
-        }
+    let track = MediaStreamTrack::new(
+        stream_id.clone(),
+        cfg.template.track_id.clone(),
+        cfg.template.track_id.clone(),
+        RtpCodecKind::Audio,
+        vec![RTCRtpEncodingParameters {
+            rtp_coding_parameters: RTCRtpCodingParameters {
+                ssrc: Some(ssrc),
+                ..Default::default()
+            },
+            codec: codecs.opus(),
+            ..Default::default()
+        }],
+    );
+    if let Some(offer) = business_offer {
+        let desc = RTCSessionDescription::offer(offer.to_string())
+            .map_err(|e| anyhow!("the business offer does not parse: {e}"))?;
+        pc.set_remote_description(now, desc)
+            .map_err(|e| anyhow!("the business offer cannot be applied: {e}"))?;
     }
-    // ICE-lite with one host address gathers at once; bounded all the same.
-    let (early, _) = rtc::await_gathering(&mut events_rx, Duration::from_secs(2)).await;
-    let local = pc
+    let sender = pc
+        .add_track(track)
+        .map_err(|e| anyhow!("the media peer cannot send audio: {e}"))?;
+    direct::add_host_candidate(&mut pc, local)?;
+    let local_desc = match business_offer {
+        None => pc.create_offer(None),
+        Some(_) => pc.create_answer(None),
+    }
+    .map_err(|e| anyhow!("the media peer cannot describe itself: {e}"))?;
+    pc.set_local_description(now, local_desc)
+        .map_err(|e| anyhow!("the media peer's description cannot be applied: {e}"))?;
+    let local_sdp = pc
         .local_description()
-        .await
-        .ok_or_else(|| anyhow!("the media peer has no local description"))?;
+        .ok_or_else(|| anyhow!("the media peer has no local description"))?
+        .sdp
+        .clone();
+    let (peer, events) = Peer::spawn(pc, socket, sender, Some(gate))?;
     Ok(Connected {
-        pc,
-        track,
+        peer,
         ssrc,
         stream_id,
-        events: events_rx,
-        early,
-        local,
+        events,
+        local_sdp,
     })
 }
 

@@ -4,24 +4,22 @@
 
 use crate::core::sim::diagnose::Timeline;
 use crate::core::sim::gate::Gate;
+use crate::io::direct::Peer;
 use crate::io::farend::Recorded;
-use crate::io::media::{self, MediaConfig, MediaStats};
+use crate::io::media::{MediaConfig, MediaStats};
 use crate::io::rtc::PeerEvent;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
-use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::RTCPeerConnectionState;
 
-/// Peer events: states into the timeline, the remote track to the media loop.
+/// Peer events: states into the timeline.
 pub(super) fn record_events(
     tasks: &mut JoinSet<()>,
     started: Instant,
     timeline: Arc<Mutex<Timeline>>,
-    early: Vec<PeerEvent>,
     mut events: mpsc::UnboundedReceiver<PeerEvent>,
-    tracks: mpsc::UnboundedSender<Arc<dyn TrackRemote>>,
 ) {
     tasks.spawn(async move {
         let handle = |e: PeerEvent| {
@@ -40,15 +38,9 @@ pub(super) fn record_events(
                 PeerEvent::State(RTCPeerConnectionState::Closed) => {
                     t.closed.get_or_insert(at);
                 }
-                PeerEvent::Track(track) => {
-                    let _ = tracks.send(track);
-                }
                 _ => {}
             }
         };
-        for e in early {
-            handle(e);
-        }
         while let Some(e) = events.recv().await {
             handle(e);
         }
@@ -84,34 +76,31 @@ pub(super) fn start_media_when_due(
 
 /// What drives the media loop from outside.
 pub(super) struct MediaIn {
-    pub track: Arc<webrtc::media_stream::track_local::static_rtp::TrackLocalStaticRTP>,
-    pub tracks: mpsc::UnboundedReceiver<Arc<dyn TrackRemote>>,
     pub start: watch::Receiver<bool>,
     pub stop: watch::Receiver<bool>,
     pub dtmf: mpsc::UnboundedReceiver<char>,
 }
 
-/// The simulated user's media loop; its error, if any, goes into the stats.
+/// The simulated user's media loop, in the peer's driver; its error, if
+/// any, goes into the stats.
 pub(super) fn run_media(
     tasks: &mut JoinSet<()>,
+    peer: &Peer,
     cfg: MediaConfig,
     user: Recorded<crate::io::media::Source>,
     input: MediaIn,
     stats: Arc<Mutex<MediaStats>>,
 ) {
+    let media = peer.run_media(
+        &cfg,
+        Box::new(user),
+        input.start,
+        input.stop,
+        input.dtmf,
+        stats.clone(),
+    );
     tasks.spawn(async move {
-        let r = media::run_media(
-            cfg,
-            input.track,
-            Box::new(user),
-            input.tracks,
-            input.start,
-            input.stop,
-            input.dtmf,
-            stats.clone(),
-        )
-        .await;
-        if let Err(e) = r {
+        if let Ok(Err(e)) = media.await {
             stats.lock().unwrap().last_error = Some(format!("{e:#}"));
         }
     });
