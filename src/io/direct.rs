@@ -296,6 +296,8 @@ impl Driver {
             let due = self.pc.poll_timeout().unwrap_or(now + IDLE);
             if due <= now {
                 let _ = self.pc.handle_timeout(now);
+                // A core whose timer stays due must not hold the worker.
+                tokio::task::yield_now().await;
                 continue;
             }
             let media_started = self.media.as_ref().is_some_and(|m| m.core.started());
