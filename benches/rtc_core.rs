@@ -10,20 +10,16 @@
 //! Run: `cargo bench --bench rtc_core`.
 
 use bytes::BytesMut;
-use rtc::media_stream::MediaStreamTrack;
 use rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use rtc::peer_connection::message::{RTCMessage, TaggedRTCMessage};
 use rtc::peer_connection::transport::{RTCDtlsRole, RTCIceCandidateInit};
 use rtc::peer_connection::{RTCPeerConnection, RTCPeerConnectionBuilder};
 use rtc::rtp_transceiver::RTCRtpSenderId;
-use rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
 use rtc::sansio::Protocol;
 use rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use wacall::io::rtc::{Codecs, media_engine};
+use wacall::io::rtc::{Codecs, audio_stream, media_engine};
 
 const PACKETS: u32 = 50_000;
 
@@ -57,20 +53,7 @@ fn peer(lite: bool, port: u16, now: Instant) -> Peer {
         .build(now)
         .unwrap();
     let ssrc = u32::from(port);
-    let track = MediaStreamTrack::new(
-        format!("s{port}"),
-        format!("t{port}"),
-        format!("t{port}"),
-        RtpCodecKind::Audio,
-        vec![RTCRtpEncodingParameters {
-            rtp_coding_parameters: RTCRtpCodingParameters {
-                ssrc: Some(ssrc),
-                ..Default::default()
-            },
-            codec: c.opus(),
-            ..Default::default()
-        }],
-    );
+    let track = audio_stream(&c, ssrc, &format!("s{port}"), &format!("t{port}"));
     let sender = pc.add_track(track).unwrap();
     Peer {
         pc,
@@ -98,20 +81,25 @@ fn carry(from: &mut Peer, to: &mut Peer, now: Instant) -> usize {
     let mut n = 0;
     while let Some(d) = from.pc.poll_write() {
         n += 1;
-        to.pc
-            .handle_read(TaggedBytesMut {
-                now,
-                transport: TransportContext {
-                    local_addr: to.addr,
-                    peer_addr: from.addr,
-                    ecn: None,
-                    transport_protocol: TransportProtocol::UDP,
-                },
-                message: BytesMut::from(&d.message[..]),
-            })
-            .unwrap();
+        deliver(&d.message, from.addr, to, now);
     }
     n
+}
+
+/// One datagram from `from` read by `to`.
+fn deliver(data: &[u8], from: SocketAddr, to: &mut Peer, now: Instant) {
+    to.pc
+        .handle_read(TaggedBytesMut {
+            now,
+            transport: TransportContext {
+                local_addr: to.addr,
+                peer_addr: from,
+                ecn: None,
+                transport_protocol: TransportProtocol::UDP,
+            },
+            message: BytesMut::from(data),
+        })
+        .unwrap();
 }
 
 /// RTP packets read, other messages dropped; events drained.
@@ -170,18 +158,7 @@ fn one_way(from: &mut Peer, to: &mut Peer, now: Instant, seq: u32, total: &mut T
     total.send_ns += (t2 - t).as_nanos();
     for d in out {
         total.datagrams += 1;
-        to.pc
-            .handle_read(TaggedBytesMut {
-                now,
-                transport: TransportContext {
-                    local_addr: to.addr,
-                    peer_addr: from.addr,
-                    ecn: None,
-                    transport_protocol: TransportProtocol::UDP,
-                },
-                message: BytesMut::from(&d.message[..]),
-            })
-            .unwrap();
+        deliver(&d.message, from.addr, to, now);
     }
     total.received += reads(to);
     total.recv_ns += t2.elapsed().as_nanos();

@@ -17,9 +17,8 @@ use crate::core::sim::gate::{Gate, Verdict};
 use crate::io::answerer::{self, AnswererConfig};
 use crate::io::media::{MediaConfig, MediaCore, MediaStats, Outgoing};
 use crate::io::rtc::{self, Codecs, PeerEvent};
-use ::rtc::media_stream::MediaStreamTrack;
 use ::rtc::peer_connection::configuration::RTCConfigurationBuilder;
-use ::rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
+use ::rtc::peer_connection::configuration::setting_engine::{SettingEngine, SettingEngineBuilder};
 use ::rtc::peer_connection::event::RTCPeerConnectionEvent;
 use ::rtc::peer_connection::message::{RTCMessage, TaggedRTCMessage};
 use ::rtc::peer_connection::sdp::RTCSessionDescription;
@@ -28,9 +27,6 @@ use ::rtc::peer_connection::transport::{
 };
 use ::rtc::peer_connection::{RTCPeerConnection, RTCPeerConnectionBuilder};
 use ::rtc::rtp_transceiver::RTCRtpSenderId;
-use ::rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
 use ::rtc::sansio::Protocol;
 use ::rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
 use anyhow::{Context, anyhow};
@@ -94,7 +90,6 @@ enum Signal {
 /// Answers `offer` from one UDP socket on `cfg`'s one address.
 pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answered> {
     let codecs = answerer::offered_codecs(offer)?;
-    let (me, registry) = rtc::media_engine(&codecs)?;
     let addr = *answerer::bind_addresses(cfg)?
         .first()
         .ok_or_else(|| anyhow!("no address to bind"))?;
@@ -110,37 +105,15 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
         )
         .with_include_loopback_candidate(local.ip().is_loopback())
         .build();
-    let config = RTCConfigurationBuilder::new()
-        .with_certificates(vec![answerer::certificate()?])
-        .build();
     let now = Instant::now();
-    let mut pc = RTCPeerConnectionBuilder::new()
-        .with_configuration(config)
-        .with_setting_engine(se)
-        .with_media_engine(me)
-        .with_interceptor_registry(registry)
-        .build(now)
-        .map_err(|e| anyhow!("cannot start the WebRTC peer: {e}"))?;
+    let mut pc = core_peer(&codecs, se, now)?;
     let desc = RTCSessionDescription::offer(answerer::without_foreign_dtmf(offer))
         .map_err(|e| anyhow!("the offer does not parse as SDP: {e}"))?;
     pc.set_remote_description(now, desc)
         .map_err(|e| anyhow!("the offer cannot be applied: {e}"))?;
     let ssrc: u32 = rand::random();
     let sender = pc
-        .add_track(MediaStreamTrack::new(
-            "wacall".into(),
-            "wacall-audio".into(),
-            "wacall-audio".into(),
-            RtpCodecKind::Audio,
-            vec![RTCRtpEncodingParameters {
-                rtp_coding_parameters: RTCRtpCodingParameters {
-                    ssrc: Some(ssrc),
-                    ..Default::default()
-                },
-                codec: codecs.opus(),
-                ..Default::default()
-            }],
-        ))
+        .add_track(rtc::audio_stream(&codecs, ssrc, "wacall", "wacall-audio"))
         .map_err(|e| anyhow!("the offer's audio section cannot carry our track: {e}"))?;
     add_host_candidate(&mut pc, local)?;
     let answer = pc
@@ -161,6 +134,26 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
         codecs,
         events,
     })
+}
+
+/// An `rtc` peer connection for a call: our codecs and interceptors, the
+/// ECDSA certificate, and `se`'s ICE and DTLS settings.
+pub fn core_peer(
+    codecs: &Codecs,
+    se: SettingEngine,
+    now: Instant,
+) -> anyhow::Result<RTCPeerConnection> {
+    let (me, registry) = rtc::media_engine(codecs)?;
+    let config = RTCConfigurationBuilder::new()
+        .with_certificates(vec![answerer::certificate()?])
+        .build();
+    RTCPeerConnectionBuilder::new()
+        .with_configuration(config)
+        .with_setting_engine(se)
+        .with_media_engine(me)
+        .with_interceptor_registry(registry)
+        .build(now)
+        .map_err(|e| anyhow!("cannot start the WebRTC peer: {e}"))
 }
 
 /// The socket's address as the connection's one host candidate, and the

@@ -84,14 +84,21 @@ pub fn media_engine(c: &Codecs) -> anyhow::Result<(MediaEngine, Registry)> {
     Ok((me, configure_rtcp_reports(registry)))
 }
 
-/// A local audio track with one fixed SSRC.
+/// A local audio track with one fixed SSRC, for webrtc-rs's peer connection.
 pub fn audio_track(
     c: &Codecs,
     ssrc: u32,
     stream_id: &str,
     track_id: &str,
 ) -> Arc<TrackLocalStaticRTP> {
-    Arc::new(TrackLocalStaticRTP::new(MediaStreamTrack::new(
+    Arc::new(TrackLocalStaticRTP::new(audio_stream(
+        c, ssrc, stream_id, track_id,
+    )))
+}
+
+/// The audio track's description with one fixed SSRC, as `rtc` takes it.
+pub fn audio_stream(c: &Codecs, ssrc: u32, stream_id: &str, track_id: &str) -> MediaStreamTrack {
+    MediaStreamTrack::new(
         stream_id.to_string(),
         track_id.to_string(),
         track_id.to_string(),
@@ -104,7 +111,7 @@ pub fn audio_track(
             codec: c.opus(),
             ..Default::default()
         }],
-    )))
+    )
 }
 
 /// What a peer connection reports.

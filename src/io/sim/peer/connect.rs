@@ -7,15 +7,9 @@ use crate::core::sim::gate::Gate;
 use crate::core::sim::offer::answer_facts;
 use crate::io::direct::{self, Peer};
 use crate::io::rtc::{self, Codecs, PeerEvent};
-use ::rtc::media_stream::MediaStreamTrack;
-use ::rtc::peer_connection::RTCPeerConnectionBuilder;
-use ::rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use ::rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use ::rtc::peer_connection::sdp::RTCSessionDescription;
 use ::rtc::peer_connection::transport::RTCDtlsRole;
-use ::rtc::rtp_transceiver::rtp_sender::{
-    RTCRtpCodingParameters, RTCRtpEncodingParameters, RtpCodecKind,
-};
 use anyhow::{Context, anyhow};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -42,7 +36,6 @@ pub(super) async fn connect(
     pwd: &str,
     gate: Arc<Mutex<Gate>>,
 ) -> anyhow::Result<Connected> {
-    let (me, registry) = rtc::media_engine(codecs)?;
     let socket = tokio::net::UdpSocket::bind(SocketAddr::new(cfg.bind_ip, 0))
         .await
         .with_context(|| format!("cannot bind the media peer on {}", cfg.bind_ip))?;
@@ -56,33 +49,11 @@ pub(super) async fn connect(
     {
         se = se.with_answering_dtls_role(RTCDtlsRole::Client);
     }
-    let config = RTCConfigurationBuilder::new()
-        .with_certificates(vec![crate::io::answerer::certificate()?])
-        .build();
     let now = Instant::now();
-    let mut pc = RTCPeerConnectionBuilder::new()
-        .with_configuration(config)
-        .with_setting_engine(se.build())
-        .with_media_engine(me)
-        .with_interceptor_registry(registry)
-        .build(now)
-        .map_err(|e| anyhow!("cannot start the media peer: {e}"))?;
+    let mut pc = direct::core_peer(codecs, se.build(), now)?;
     let ssrc: u32 = rand::random();
     let stream_id = uuid_like();
-    let track = MediaStreamTrack::new(
-        stream_id.clone(),
-        cfg.template.track_id.clone(),
-        cfg.template.track_id.clone(),
-        RtpCodecKind::Audio,
-        vec![RTCRtpEncodingParameters {
-            rtp_coding_parameters: RTCRtpCodingParameters {
-                ssrc: Some(ssrc),
-                ..Default::default()
-            },
-            codec: codecs.opus(),
-            ..Default::default()
-        }],
-    );
+    let track = rtc::audio_stream(codecs, ssrc, &stream_id, &cfg.template.track_id);
     if let Some(offer) = business_offer {
         let desc = RTCSessionDescription::offer(offer.to_string())
             .map_err(|e| anyhow!("the business offer does not parse: {e}"))?;
