@@ -37,11 +37,17 @@ pub(super) fn send_tick(
     now: Instant,
 ) -> anyhow::Result<(u64, Vec<Outgoing>, Option<f64>)> {
     let elapsed = now.saturating_duration_since(began);
-    // Timestamps follow the wall clock: a late tick skips frames instead of bursting.
+    // Timestamps follow the wall clock: a late tick skips frames instead of
+    // bursting. `due` is the frame whose 20 ms has begun; every frame before
+    // it that was not sent is skipped, so the frame sent now is the one whose
+    // time it is. (Keeping one frame of slack here left the call a frame
+    // behind after each late tick, with the microphone's audio for it still
+    // queued: the level control then pulled it out by pitch, 0.3 % sharp
+    // on a busy machine.)
     let due = (elapsed.as_micros() / FRAME_TIME.as_micros()) as u64;
     let mut skipped = 0;
-    if due > s.sent_frames + 1 {
-        skipped = due - s.sent_frames - 1;
+    if due > s.sent_frames {
+        skipped = due - s.sent_frames;
         s.packetizer.skip((skipped as u32) * FRAME as u32);
         s.sent_frames += skipped;
         far.skipped(skipped);
