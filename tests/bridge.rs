@@ -903,8 +903,23 @@ fn coturn() -> Turn {
         .stderr(Stdio::null())
         .spawn()
         .expect("turnserver (coturn, installed by scripts/bootstrap)");
-    std::thread::sleep(Duration::from_millis(500));
-    Turn(child, port)
+    let turn = Turn(child, port);
+    // Ready when it answers a STUN Binding request: a fixed wait lost the
+    // race on a loaded CI machine (the answer went out without a relay).
+    let probe = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    probe
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut binding = vec![0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42];
+    binding.extend_from_slice(b"wacall-probe");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        probe.send_to(&binding, ("127.0.0.1", port)).unwrap();
+        if probe.recv_from(&mut [0u8; 512]).is_ok() {
+            return turn;
+        }
+        assert!(Instant::now() < deadline, "coturn never answered on {port}");
+    }
 }
 
 #[test]
