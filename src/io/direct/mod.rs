@@ -20,6 +20,7 @@ use ::rtc::peer_connection::RTCPeerConnection;
 use ::rtc::peer_connection::event::RTCPeerConnectionEvent;
 use ::rtc::peer_connection::message::{RTCMessage, TaggedRTCMessage};
 use ::rtc::peer_connection::sdp::RTCSessionDescription;
+use ::rtc::peer_connection::state::RTCIceConnectionState;
 use ::rtc::rtp_transceiver::RTCRtpSenderId;
 use ::rtc::sansio::Protocol;
 use ::rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
@@ -296,6 +297,19 @@ impl Driver {
 
     /// Everything the core has to send, and its events.
     async fn flush(&mut self) {
+        while self.flush_once().await {
+            // `rtc` queues the DTLS client's ClientHello when ICE selects
+            // its pair, but hands it out only from `handle_timeout`: left
+            // alone it waits for the next timer: the ICE check interval
+            // (10 ms here, up to 200 ms), later the 1 s keepalive or DTLS
+            // retransmission.
+            let _ = self.pc.handle_timeout(Instant::now());
+        }
+    }
+
+    /// One pass of [`Self::flush`]; whether ICE has just connected.
+    async fn flush_once(&mut self) -> bool {
+        let mut connected = false;
         while let Some(d) = self.pc.poll_write() {
             let verdict = match &self.gate {
                 None => Verdict::Forward,
@@ -310,12 +324,16 @@ impl Driver {
         }
         while let Some(e) = self.pc.poll_event() {
             let e = match e {
-                RTCPeerConnectionEvent::OnIceConnectionStateChangeEvent(s) => PeerEvent::Ice(s),
+                RTCPeerConnectionEvent::OnIceConnectionStateChangeEvent(s) => {
+                    connected |= s == RTCIceConnectionState::Connected;
+                    PeerEvent::Ice(s)
+                }
                 RTCPeerConnectionEvent::OnConnectionStateChangeEvent(s) => PeerEvent::State(s),
                 _ => continue,
             };
             let _ = self.events.send(e);
         }
+        connected
     }
 
     async fn close(&mut self) {
