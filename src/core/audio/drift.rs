@@ -63,6 +63,19 @@ impl LevelControl {
         self.target = (self.target + RAISE_MS * self.per_ms).min(self.max_target);
     }
 
+    /// The lowest level of the last second, once a whole second is known.
+    pub fn low(&self) -> Option<f64> {
+        (self.recent.len() == WINDOW).then(|| self.recent.iter().copied().fold(f64::MAX, f64::min))
+    }
+
+    /// `n` samples were cut from the buffer at once: the levels remembered
+    /// drop with it, so the cut is not taken for a second error.
+    pub fn cut(&mut self, n: usize) {
+        for level in &mut self.recent {
+            *level = (*level - n as f64).max(0.0);
+        }
+    }
+
     /// Call once per 20 ms block written, with the level just before
     /// writing it. Returns the factor to scale the block's length by (above
     /// 1 when the buffer runs low: write more; below 1 when it fills up).
