@@ -44,6 +44,8 @@ pub struct Peer {
 
 enum Command {
     Media(Box<Media>),
+    /// From the media loop's steering, forwarded by [`steer`].
+    Signal(Signal),
     Remote(
         Box<RTCSessionDescription>,
         oneshot::Sender<anyhow::Result<()>>,
@@ -51,16 +53,10 @@ enum Command {
     Close(oneshot::Sender<()>),
 }
 
-/// The media loop and what steers it from outside.
+/// The media loop and whom to tell when it ends.
 struct Media {
     core: MediaCore,
-    start: watch::Receiver<bool>,
-    stop: watch::Receiver<bool>,
-    dtmf: mpsc::UnboundedReceiver<char>,
     done: oneshot::Sender<anyhow::Result<()>>,
-    /// Whether the start and DTMF senders still exist.
-    start_open: bool,
-    dtmf_open: bool,
 }
 
 /// What steers a media loop from outside.
@@ -124,17 +120,14 @@ impl Peer {
         let core = MediaCore::new(cfg, far, stats, Instant::now());
         let (done, finished) = oneshot::channel();
         let sent = core.map(|core| {
-            self.commands
-                .send(Command::Media(Box::new(Media {
-                    core,
-                    start,
-                    stop,
-                    dtmf,
-                    done,
-                    start_open: true,
-                    dtmf_open: true,
-                })))
-                .is_ok()
+            let sent = self
+                .commands
+                .send(Command::Media(Box::new(Media { core, done })))
+                .is_ok();
+            // A task of its own waits on the steering, so the driver's
+            // loop polls one channel per wake-up instead of three.
+            tokio::spawn(steer(start, stop, dtmf, self.commands.clone()));
+            sent
         });
         tokio::spawn(async move {
             match sent {
@@ -175,6 +168,10 @@ impl Driver {
         let mut buf = vec![0u8; 2048];
         let mut ticker = tokio::time::interval(crate::io::media::FRAME_TIME);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        // One timer for the core, moved only when its deadline moves: a
+        // fresh one per wake-up cost a timer-wheel insert and removal each.
+        let timer = tokio::time::sleep_until(Instant::now().into());
+        tokio::pin!(timer);
         loop {
             self.flush().await;
             let now = Instant::now();
@@ -185,20 +182,29 @@ impl Driver {
                 tokio::task::yield_now().await;
                 continue;
             }
+            if timer.deadline().into_std() != due {
+                timer.as_mut().reset(due.into());
+            }
             let media_started = self.media.as_ref().is_some_and(|m| m.core.started());
             tokio::select! {
-                r = self.socket.recv_from(&mut buf) => {
-                    // An error is ICMP unreachable on some systems: not fatal.
-                    if let Ok((n, peer)) = r {
-                        self.read(&buf[..n], peer);
-                    }
-                }
-                _ = tokio::time::sleep_until(due.into()) => {
-                    let _ = self.pc.handle_timeout(Instant::now());
-                }
-                _ = ticker.tick(), if media_started => self.tick(),
+                // Commands first: a flood of datagrams must not hold off a close.
+                biased;
                 c = commands.recv() => match c {
                     Some(Command::Media(m)) => self.media = Some(m),
+                    Some(Command::Signal(signal)) => match signal {
+                        Signal::Start => {
+                            if let Some(m) = self.media.as_mut() {
+                                m.core.start(Instant::now());
+                            }
+                            ticker.reset_immediately();
+                        }
+                        Signal::Stop => self.end_media(Ok(())),
+                        Signal::Key(k) => {
+                            if let Some(m) = self.media.as_mut() {
+                                m.core.press(k);
+                            }
+                        }
+                    },
                     Some(Command::Remote(desc, ack)) => {
                         let r = self
                             .pc
@@ -216,20 +222,16 @@ impl Driver {
                         return;
                     }
                 },
-                signal = signal(&mut self.media) => match signal {
-                    Signal::Start => {
-                        if let Some(m) = self.media.as_mut() {
-                            m.core.start(Instant::now());
-                        }
-                        ticker.reset_immediately();
+                _ = ticker.tick(), if media_started => self.tick(),
+                () = &mut timer => {
+                    let _ = self.pc.handle_timeout(Instant::now());
+                }
+                r = self.socket.recv_from(&mut buf) => {
+                    // An error is ICMP unreachable on some systems: not fatal.
+                    if let Ok((n, peer)) = r {
+                        self.read(&buf[..n], peer);
                     }
-                    Signal::Stop => self.end_media(Ok(())),
-                    Signal::Key(k) => {
-                        if let Some(m) = self.media.as_mut() {
-                            m.core.press(k);
-                        }
-                    }
-                },
+                }
             }
         }
     }
@@ -343,31 +345,41 @@ impl Driver {
     }
 }
 
-/// The next signal to the media loop, if there is one.
-async fn signal(media: &mut Option<Box<Media>>) -> Signal {
-    let Some(m) = media.as_mut() else {
-        return std::future::pending().await;
-    };
-    let started = m.core.started();
+/// Forwards the media loop's steering to its driver: go once `start` says
+/// so, stop when `stop` does (or when no one can say go any more), and the
+/// caller's keys. Ends with the stop, or with the driver.
+async fn steer(
+    mut start: watch::Receiver<bool>,
+    mut stop: watch::Receiver<bool>,
+    mut dtmf: mpsc::UnboundedReceiver<char>,
+    commands: mpsc::UnboundedSender<Command>,
+) {
+    let (mut started, mut start_open, mut dtmf_open) = (false, true, true);
     loop {
-        if !started && *m.start.borrow_and_update() {
-            return Signal::Start;
+        if !started && *start.borrow_and_update() {
+            started = true;
+            let _ = commands.send(Command::Signal(Signal::Start));
         }
-        if *m.stop.borrow_and_update() {
-            return Signal::Stop;
+        if *stop.borrow_and_update() {
+            let _ = commands.send(Command::Signal(Signal::Stop));
+            return;
         }
         tokio::select! {
             // No one will ever say go once its sender is gone: stop alone then.
-            r = m.start.changed(), if !started && m.start_open => m.start_open = r.is_ok(),
-            r = m.stop.changed() => {
+            r = start.changed(), if !started && start_open => start_open = r.is_ok(),
+            r = stop.changed() => {
                 if r.is_err() {
-                    return Signal::Stop;
+                    let _ = commands.send(Command::Signal(Signal::Stop));
+                    return;
                 }
             }
-            key = m.dtmf.recv(), if m.dtmf_open => match key {
-                Some(k) => return Signal::Key(k),
-                None => m.dtmf_open = false,
+            key = dtmf.recv(), if dtmf_open => match key {
+                Some(k) => {
+                    let _ = commands.send(Command::Signal(Signal::Key(k)));
+                }
+                None => dtmf_open = false,
             },
+            () = commands.closed() => return,
         }
     }
 }
