@@ -33,6 +33,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
 
 mod answer;
+mod grid;
 
 pub use answer::{Answered, add_host_candidate, answer, core_peer, usable};
 
@@ -166,8 +167,7 @@ const IDLE: Duration = Duration::from_secs(1);
 impl Driver {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut buf = vec![0u8; 2048];
-        let mut ticker = tokio::time::interval(crate::io::media::FRAME_TIME);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut ticker = grid::ticker(Instant::now());
         // One timer for the core, moved only when its deadline moves: a
         // fresh one per wake-up cost a timer-wheel insert and removal each.
         let timer = tokio::time::sleep_until(Instant::now().into());
@@ -176,6 +176,10 @@ impl Driver {
             self.flush().await;
             let now = Instant::now();
             let due = self.pc.poll_timeout().unwrap_or(now + IDLE);
+            let media_started = self.media.as_ref().is_some_and(|m| m.core.started());
+            // In a call, the core's timers (reports, keepalives) wait for
+            // the grid too: they are not urgent, and so cost no wake-up.
+            let due = if media_started { grid::ceil(due) } else { due };
             if due <= now {
                 let _ = self.pc.handle_timeout(now);
                 // A core whose timer stays due must not hold the worker.
@@ -185,7 +189,6 @@ impl Driver {
             if timer.deadline().into_std() != due {
                 timer.as_mut().reset(due.into());
             }
-            let media_started = self.media.as_ref().is_some_and(|m| m.core.started());
             tokio::select! {
                 // Commands first: a flood of datagrams must not hold off a close.
                 biased;
@@ -193,10 +196,13 @@ impl Driver {
                     Some(Command::Media(m)) => self.media = Some(m),
                     Some(Command::Signal(signal)) => match signal {
                         Signal::Start => {
+                            // The first frame goes at once; the call's clock
+                            // and its ticks run on the grid.
+                            let began = grid::floor(Instant::now());
                             if let Some(m) = self.media.as_mut() {
-                                m.core.start(Instant::now());
+                                m.core.start(began);
                             }
-                            ticker.reset_immediately();
+                            ticker = grid::ticker(began);
                         }
                         Signal::Stop => self.end_media(Ok(())),
                         Signal::Key(k) => {
