@@ -231,7 +231,7 @@ mod tests {
             timeline.dtls_connected.unwrap(),
         );
         assert!(
-            dtls - ice < std::time::Duration::from_millis(100),
+            dtls - ice < std::time::Duration::from_millis(150),
             "ICE connected at {ice:?}, DTLS only at {dtls:?}"
         );
         a.peer.close().await;
