@@ -236,4 +236,37 @@ mod tests {
         );
         a.peer.close().await;
     }
+
+    /// IPv6 end to end: WhatsApp offers AAAA candidates too (the corpus has
+    /// 2a03:2880:... hosts). Over ::1 the answer names the address and the
+    /// call reaches DTLS.
+    #[tokio::test]
+    async fn a_call_connects_over_ipv6() {
+        use crate::core::audio::Tone;
+        use crate::io::media::Source;
+        use crate::io::sim::peer::{PeerConfig, WhatsAppPeer};
+        let v6 = IpAddr::from(std::net::Ipv6Addr::LOCALHOST);
+        let mut whatsapp = PeerConfig::loopback(Source::Tone(Tone::new(440.0, 0.3)));
+        whatsapp.bind_ip = v6;
+        let peer = WhatsAppPeer::new(whatsapp).await.unwrap();
+        assert!(peer.offer().contains(" ::1 "), "{}", peer.offer());
+        let cfg = AnswererConfig {
+            bind: vec![v6],
+            ..AnswererConfig::default()
+        };
+        let a = answer(peer.offer(), &cfg).await.unwrap();
+        assert!(a.answer.contains("c=IN IP6 ::1"), "{}", a.answer);
+        assert!(a.answer.contains(" ::1 "), "{}", a.answer);
+        peer.apply_answer(&a.answer).await.unwrap();
+        let mut timeline = peer.state().timeline;
+        for _ in 0..500 {
+            if timeline.dtls_connected.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            timeline = peer.state().timeline;
+        }
+        assert!(timeline.dtls_connected.is_some(), "{timeline:?}");
+        a.peer.close().await;
+    }
 }
