@@ -127,6 +127,7 @@ pub fn add_host_candidate(pc: &mut RTCPeerConnection, local: SocketAddr) -> anyh
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{offered_and_answered, until_dtls};
     use super::*;
     use std::net::IpAddr;
 
@@ -204,28 +205,13 @@ mod tests {
     /// late (measured: 203-207 ms; with the hand-out 1-4 ms).
     #[tokio::test]
     async fn the_client_hello_leaves_as_ice_connects() {
-        use crate::core::audio::Tone;
-        use crate::io::media::Source;
-        use crate::io::sim::peer::{PeerConfig, WhatsAppPeer};
-        let caller = Source::Tone(Tone::new(440.0, 0.3));
-        let peer = WhatsAppPeer::new(PeerConfig::loopback(caller))
-            .await
-            .unwrap();
         let cfg = AnswererConfig {
-            bind: vec![IpAddr::from([127, 0, 0, 1])],
             check_interval: std::time::Duration::from_secs(1),
             ..AnswererConfig::default()
         };
-        let a = answer(peer.offer(), &cfg).await.unwrap();
+        let (peer, a) = offered_and_answered(IpAddr::from([127, 0, 0, 1]), cfg).await;
         peer.apply_answer(&a.answer).await.unwrap();
-        let mut timeline = peer.state().timeline;
-        for _ in 0..500 {
-            if timeline.dtls_connected.is_some() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            timeline = peer.state().timeline;
-        }
+        let timeline = until_dtls(&peer).await;
         let (ice, dtls) = (
             timeline.ice_connected.unwrap(),
             timeline.dtls_connected.unwrap(),
@@ -242,30 +228,13 @@ mod tests {
     /// call reaches DTLS.
     #[tokio::test]
     async fn a_call_connects_over_ipv6() {
-        use crate::core::audio::Tone;
-        use crate::io::media::Source;
-        use crate::io::sim::peer::{PeerConfig, WhatsAppPeer};
         let v6 = IpAddr::from(std::net::Ipv6Addr::LOCALHOST);
-        let mut whatsapp = PeerConfig::loopback(Source::Tone(Tone::new(440.0, 0.3)));
-        whatsapp.bind_ip = v6;
-        let peer = WhatsAppPeer::new(whatsapp).await.unwrap();
+        let (peer, a) = offered_and_answered(v6, AnswererConfig::default()).await;
         assert!(peer.offer().contains(" ::1 "), "{}", peer.offer());
-        let cfg = AnswererConfig {
-            bind: vec![v6],
-            ..AnswererConfig::default()
-        };
-        let a = answer(peer.offer(), &cfg).await.unwrap();
         assert!(a.answer.contains("c=IN IP6 ::1"), "{}", a.answer);
         assert!(a.answer.contains(" ::1 "), "{}", a.answer);
         peer.apply_answer(&a.answer).await.unwrap();
-        let mut timeline = peer.state().timeline;
-        for _ in 0..500 {
-            if timeline.dtls_connected.is_some() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            timeline = peer.state().timeline;
-        }
+        let timeline = until_dtls(&peer).await;
         assert!(timeline.dtls_connected.is_some(), "{timeline:?}");
         a.peer.close().await;
     }

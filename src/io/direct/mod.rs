@@ -34,6 +34,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 mod answer;
 mod grid;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 pub use answer::{Answered, add_host_candidate, answer, core_peer, usable};
 

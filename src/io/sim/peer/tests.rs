@@ -1,6 +1,6 @@
-use super::*;
-use crate::core::audio::Tone;
 use crate::io::answerer::AnswererConfig;
+use crate::io::direct::testkit::offered_and_answered;
+use std::net::IpAddr;
 
 /// WhatsApp's media server takes the bridge's datagrams only once it holds
 /// the answer: the gate opens after the core has applied it, never before
@@ -10,15 +10,8 @@ use crate::io::answerer::AnswererConfig;
 #[tokio::test]
 async fn the_gate_opens_only_on_an_answer_the_core_took() {
     for refuse in [true, false] {
-        let caller = Source::Tone(Tone::new(440.0, 0.3));
-        let peer = WhatsAppPeer::new(PeerConfig::loopback(caller))
-            .await
-            .unwrap();
-        let cfg = AnswererConfig {
-            bind: vec![IpAddr::from([127, 0, 0, 1])],
-            ..AnswererConfig::default()
-        };
-        let a = crate::io::direct::answer(peer.offer(), &cfg).await.unwrap();
+        let (peer, a) =
+            offered_and_answered(IpAddr::from([127, 0, 0, 1]), AnswererConfig::default()).await;
         if refuse {
             let refused = a.answer.replace("a=ice-ufrag:", "a=x-ufrag:");
             assert!(peer.apply_answer(&refused).await.is_err());
