@@ -238,4 +238,40 @@ mod tests {
         assert!(timeline.dtls_connected.is_some(), "{timeline:?}");
         a.peer.close().await;
     }
+
+    /// The last handle gone, the driver ends (and with it the media loop)
+    /// even though the media's steering is still open: its forwarder must
+    /// not keep the driver alive.
+    #[tokio::test]
+    async fn the_driver_ends_with_its_last_handle() {
+        use crate::core::audio::Tone;
+        use crate::io::media::{MediaConfig, MediaStats, Source};
+        use std::sync::{Arc, Mutex};
+        use tokio::sync::{mpsc, watch};
+        let (_peer, a) =
+            offered_and_answered(IpAddr::from([127, 0, 0, 1]), AnswererConfig::default()).await;
+        let cfg = MediaConfig {
+            ssrc: a.ssrc,
+            opus_pt: a.codecs.opus_pt,
+            dtmf_pt: a.codecs.dtmf_pt,
+            bitrate: 20_000,
+            complexity: 1,
+            decode_for: None,
+            playback_hz: None,
+        };
+        let (_start, start_rx) = watch::channel(false);
+        let (_stop, stop_rx) = watch::channel(false);
+        let (_dtmf, dtmf_rx) = mpsc::unbounded_channel();
+        let media = a.peer.run_media(
+            &cfg,
+            Box::new(Source::Tone(Tone::new(440.0, 0.3))),
+            start_rx,
+            stop_rx,
+            dtmf_rx,
+            Arc::new(Mutex::new(MediaStats::default())),
+        );
+        drop(a.peer);
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), media).await;
+        assert!(ended.is_ok(), "the driver outlived its last handle");
+    }
 }

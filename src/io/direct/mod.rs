@@ -128,8 +128,10 @@ impl Peer {
                 .send(Command::Media(Box::new(Media { core, done })))
                 .is_ok();
             // A task of its own waits on the steering, so the driver's
-            // loop polls one channel per wake-up instead of three.
-            tokio::spawn(steer(start, stop, dtmf, self.commands.clone()));
+            // loop polls one channel per wake-up instead of three. It holds
+            // the channel weakly: the driver still ends when the last handle
+            // goes, whatever the steering does.
+            tokio::spawn(steer(start, stop, dtmf, self.commands.downgrade()));
             sent
         });
         tokio::spawn(async move {
@@ -355,21 +357,28 @@ impl Driver {
 
 /// Forwards the media loop's steering to its driver: go once `start` says
 /// so, stop when `stop` does (or when no one can say go any more), and the
-/// caller's keys. Ends with the stop, or with the driver.
+/// caller's keys. Ends with the stop, or when the driver is gone.
 async fn steer(
     mut start: watch::Receiver<bool>,
     mut stop: watch::Receiver<bool>,
     mut dtmf: mpsc::UnboundedReceiver<char>,
-    commands: mpsc::UnboundedSender<Command>,
+    commands: mpsc::WeakUnboundedSender<Command>,
 ) {
+    let send = |s: Signal| {
+        commands
+            .upgrade()
+            .is_some_and(|c| c.send(Command::Signal(s)).is_ok())
+    };
     let (mut started, mut start_open, mut dtmf_open) = (false, true, true);
     loop {
         if !started && *start.borrow_and_update() {
             started = true;
-            let _ = commands.send(Command::Signal(Signal::Start));
+            if !send(Signal::Start) {
+                return;
+            }
         }
         if *stop.borrow_and_update() {
-            let _ = commands.send(Command::Signal(Signal::Stop));
+            send(Signal::Stop);
             return;
         }
         tokio::select! {
@@ -377,17 +386,18 @@ async fn steer(
             r = start.changed(), if !started && start_open => start_open = r.is_ok(),
             r = stop.changed() => {
                 if r.is_err() {
-                    let _ = commands.send(Command::Signal(Signal::Stop));
+                    send(Signal::Stop);
                     return;
                 }
             }
             key = dtmf.recv(), if dtmf_open => match key {
                 Some(k) => {
-                    let _ = commands.send(Command::Signal(Signal::Key(k)));
+                    if !send(Signal::Key(k)) {
+                        return;
+                    }
                 }
                 None => dtmf_open = false,
             },
-            () = commands.closed() => return,
         }
     }
 }
