@@ -29,11 +29,13 @@ use bytes::BytesMut;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use steer::{Signal, steer};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
 
 mod answer;
 mod grid;
+mod steer;
 #[cfg(test)]
 pub(crate) mod testkit;
 
@@ -60,13 +62,6 @@ enum Command {
 struct Media {
     core: MediaCore,
     done: oneshot::Sender<anyhow::Result<()>>,
-}
-
-/// What steers a media loop from outside.
-enum Signal {
-    Start,
-    Stop,
-    Key(char),
 }
 
 impl Peer {
@@ -352,52 +347,5 @@ impl Driver {
         self.end_media(Ok(()));
         let _ = self.pc.close();
         self.flush().await;
-    }
-}
-
-/// Forwards the media loop's steering to its driver: go once `start` says
-/// so, stop when `stop` does (or when no one can say go any more), and the
-/// caller's keys. Ends with the stop, or when the driver is gone.
-async fn steer(
-    mut start: watch::Receiver<bool>,
-    mut stop: watch::Receiver<bool>,
-    mut dtmf: mpsc::UnboundedReceiver<char>,
-    commands: mpsc::WeakUnboundedSender<Command>,
-) {
-    let send = |s: Signal| {
-        commands
-            .upgrade()
-            .is_some_and(|c| c.send(Command::Signal(s)).is_ok())
-    };
-    let (mut started, mut start_open, mut dtmf_open) = (false, true, true);
-    loop {
-        if !started && *start.borrow_and_update() {
-            started = true;
-            if !send(Signal::Start) {
-                return;
-            }
-        }
-        if *stop.borrow_and_update() {
-            send(Signal::Stop);
-            return;
-        }
-        tokio::select! {
-            // No one will ever say go once its sender is gone: stop alone then.
-            r = start.changed(), if !started && start_open => start_open = r.is_ok(),
-            r = stop.changed() => {
-                if r.is_err() {
-                    send(Signal::Stop);
-                    return;
-                }
-            }
-            key = dtmf.recv(), if dtmf_open => match key {
-                Some(k) => {
-                    if !send(Signal::Key(k)) {
-                        return;
-                    }
-                }
-                None => dtmf_open = false,
-            },
-        }
     }
 }
