@@ -32,6 +32,8 @@ pub struct LevelControl {
     recent: std::collections::VecDeque<f64>,
     /// The integral term: the drift it has learnt.
     integral: f64,
+    /// The low point [`Self::ratio`] last found.
+    low: f64,
 }
 
 impl LevelControl {
@@ -44,6 +46,7 @@ impl LevelControl {
             per_ms: f64::from(rate) / 1000.0,
             recent: std::collections::VecDeque::with_capacity(WINDOW),
             integral: 0.0,
+            low: 0.0,
         }
     }
 
@@ -65,7 +68,7 @@ impl LevelControl {
 
     /// The lowest level of the last second, once a whole second is known.
     pub fn low(&self) -> Option<f64> {
-        (self.recent.len() == WINDOW).then(|| self.recent.iter().copied().fold(f64::MAX, f64::min))
+        (self.recent.len() == WINDOW).then_some(self.low)
     }
 
     /// `n` samples were cut from the buffer at once: the levels remembered
@@ -74,6 +77,7 @@ impl LevelControl {
         for level in &mut self.recent {
             *level = (*level - n as f64).max(0.0);
         }
+        self.low = (self.low - n as f64).max(0.0);
     }
 
     /// Call once per 20 ms block written, with the level just before
@@ -84,8 +88,8 @@ impl LevelControl {
             self.recent.pop_front();
         }
         self.recent.push_back(level as f64);
-        let low = self.recent.iter().copied().fold(f64::MAX, f64::min);
-        let error_ms = (self.target - low) / self.per_ms;
+        self.low = self.recent.iter().copied().fold(f64::MAX, f64::min);
+        let error_ms = (self.target - self.low) / self.per_ms;
         // Critically damped: per 20 ms block the proportional term closes
         // 0.4 % of the error (25 ms off moves the ratio 0.5 %), and the
         // integral gain is a quarter of its square, so a step settles in
