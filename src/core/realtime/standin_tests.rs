@@ -268,3 +268,45 @@ fn garbage_before_a_response_does_not_stop_the_echo() {
         "non-JSON and a delta without fields; the unknown type is ignored"
     );
 }
+
+#[test]
+fn the_next_delta_is_due_at_the_pace_and_nothing_is_due_between_responses() {
+    let mut ai = StandIn::new(StandInConfig::default(), "gpt-realtime");
+    let _ = ai.hello();
+    assert_eq!(ai.next_due(), None, "nothing to stream before a response");
+    // 440 ms of audio in 100 ms deltas at 4x: one now, then one every 25 ms.
+    let out = ai.on_client(
+        r#"{"type":"response.create","response":{"instructions":"Hello there"}}"#,
+        0,
+    );
+    let deltas = |out: &[String]| {
+        types(out)
+            .iter()
+            .filter(|t| *t == "response.output_audio.delta")
+            .count()
+    };
+    assert_eq!(deltas(&out), 1);
+    assert_eq!(ai.next_due(), Some(25));
+    assert_eq!(deltas(&ai.poll(24)), 0, "not yet due");
+    assert_eq!(ai.next_due(), Some(25));
+    assert_eq!(deltas(&ai.poll(25)), 1);
+    assert_eq!(ai.next_due(), Some(50));
+    let out = ai.poll(100);
+    assert_eq!(deltas(&out), 3);
+    assert!(types(&out).contains(&"response.done".to_string()));
+    assert_eq!(ai.next_due(), None, "the response is over");
+}
+
+#[test]
+fn a_long_utterance_is_named_by_its_pitch_from_its_middle() {
+    let mut c = Call::new(StandInConfig::default());
+    c.quiet(200);
+    c.say(523.0, 2500);
+    c.quiet(1500);
+    let said: Vec<(Role, String)> = c.conv.history().to_vec();
+    assert_eq!(
+        said[0],
+        (Role::Caller, "[2.5 s of sound at 523 Hz]".to_string()),
+        "{said:?}"
+    );
+}

@@ -224,7 +224,12 @@ async fn serve(
     let ai = Arc::new(Mutex::new(StandIn::new(cfg.standin.clone(), &model)));
     conns.lock().unwrap()[index].live = Live(Some(ai.clone()));
     let mut out = ai.lock().unwrap().hello();
-    let mut tick = tokio::time::interval(Duration::from_millis(5));
+    // Between client events the stand-in has only a response's deltas to
+    // send: it sleeps until the next one instead of looking every 5 ms (a
+    // wake-up per call per 5 ms was most of its CPU under load).
+    let idle = Duration::from_secs(3600);
+    let due = tokio::time::sleep(idle);
+    tokio::pin!(due);
     let cut = tokio::time::sleep(drop_after.unwrap_or(Duration::from_secs(86_400)));
     tokio::pin!(cut);
     let capture = |dir: Dir, text: &str| {
@@ -242,6 +247,16 @@ async fn serve(
             }
         }
         let now = opened.elapsed().as_millis() as u64;
+        let next = ai.lock().unwrap().next_due();
+        let deadline = due.deadline().into_std();
+        match next.map(|ms| opened + Duration::from_millis(ms)) {
+            Some(at) if at != deadline => due.as_mut().reset(at.into()),
+            // Nothing to stream: a far deadline, moved only once it nears.
+            None if deadline < Instant::now() + idle / 2 => {
+                due.as_mut().reset((Instant::now() + idle).into())
+            }
+            _ => {}
+        }
         tokio::select! {
             m = rx.next() => match m {
                 Some(Ok(Message::Text(t))) => {
@@ -251,7 +266,10 @@ async fn serve(
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
-            _ = tick.tick() => out = ai.lock().unwrap().poll(now),
+            () = &mut due => {
+                let now = opened.elapsed().as_millis() as u64;
+                out = ai.lock().unwrap().poll(now);
+            }
             _ = &mut cut, if drop_after.is_some() => break,
         }
     }

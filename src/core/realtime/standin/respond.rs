@@ -43,6 +43,13 @@ impl StandIn {
         out
     }
 
+    /// When [`StandIn::poll`] next has something to send (ms on the
+    /// server's clock): the next delta of a response being streamed. Nothing
+    /// else happens between client events, so a server sleeps until then.
+    pub fn next_due(&self) -> Option<u64> {
+        self.playing.as_ref().map(|p| p.next_at)
+    }
+
     /// Deltas due by `now` ms; the end of the response once all are out.
     pub fn poll(&mut self, now: u64) -> Vec<String> {
         let mut out = Vec::new();
