@@ -787,7 +787,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__serve)
-            opts="-v -q -h -V --config --check-config --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --phone-number-id --record-dir --redis --instance-id --instance-ttl --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --config --check-config --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --max-calls --phone-number-id --record-dir --redis --instance-id --instance-ttl --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -830,6 +830,10 @@ _wacall() {
                     return 0
                     ;;
                 --drain-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-calls)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -300,6 +300,7 @@ set edit:completion:arg-completer[wacall] = {|@words|
             cand --to 'Each call''s far end: openai, echo, echo:opus (undecoded, for load tests), tone[:HZ], play:FILE.wav, silence'
             cand --api-token-file 'The control API''s bearer token, from a file (default: the WACALL_API_TOKEN variable)'
             cand --drain-timeout 'After SIGTERM, how long active calls may go on before they are ended'
+            cand --max-calls 'Take at most N calls at once: more are rejected (Graph `reject`; 503 from POST /sessions/start) and GET /health says "full" (503) until one ends, so the calls in progress keep their audio on a full machine'
             cand --phone-number-id 'The business number''s phone number id, when webhooks carry none'
             cand --record-dir 'Write each call''s recording (`<call id>.wav`, stereo: caller left, far end right), report (`.json`) and transcript (`.txt`) into DIR'
             cand --redis 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed'

@@ -268,6 +268,7 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l max-body -d 'Lar
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l to -d 'Each call\'s far end: openai, echo, echo:opus (undecoded, for load tests), tone[:HZ], play:FILE.wav, silence' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l api-token-file -d 'The control API\'s bearer token, from a file (default: the WACALL_API_TOKEN variable)' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l drain-timeout -d 'After SIGTERM, how long active calls may go on before they are ended' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l max-calls -d 'Take at most N calls at once: more are rejected (Graph `reject`; 503 from POST /sessions/start) and GET /health says "full" (503) until one ends, so the calls in progress keep their audio on a full machine' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l phone-number-id -d 'The business number\'s phone number id, when webhooks carry none' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l record-dir -d 'Write each call\'s recording (`<call id>.wav`, stereo: caller left, far end right), report (`.json`) and transcript (`.txt`) into DIR' -r -F
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l redis -d 'Redis for several instances behind one load balancer: call ownership, routing of terminates and control requests, dead instances noticed' -r

@@ -608,7 +608,7 @@ pub struct ReplayArgs {
         One HTTP server: Meta's webhooks on --path (verification, signatures, de-duplication, \
         --capture, as `wacall listen`), each `connect` answered through the bridge with its own far \
         end and pre_accept/accept/terminate through the Graph API; and the control API: \
-        GET /health ({\"status\",\"activeCalls\"}; 503 while draining), GET /metrics (Prometheus), \
+        GET /health ({\"status\",\"activeCalls\"}; 503 while draining or, with --max-calls, full), GET /metrics (Prometheus), \
         GET /sessions, GET /sessions/{callId}, POST /sessions/start ({callId, sdpOffer, fromNumber} \
         -> {sdpAnswer}, for setups that signal the call themselves), DELETE /sessions/{callId}. \
         /sessions needs `Authorization: Bearer` with the token from WACALL_API_TOKEN or \
@@ -642,6 +642,11 @@ pub struct ServeArgs {
     /// After SIGTERM, how long active calls may go on before they are ended
     #[arg(long, value_name = "S", default_value_t = 30.0)]
     pub drain_timeout: f64,
+    /// Take at most N calls at once: more are rejected (Graph `reject`; 503
+    /// from POST /sessions/start) and GET /health says "full" (503) until
+    /// one ends, so the calls in progress keep their audio on a full machine
+    #[arg(long, value_name = "N", env = "WACALL_MAX_CALLS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_calls: Option<u32>,
     /// The business number's phone number id, when webhooks carry none
     #[arg(long, value_name = "ID")]
     pub phone_number_id: Option<String>,

@@ -162,6 +162,97 @@ fn sigterm_drains_finishing_short_calls_and_ending_long_ones() {
 }
 
 #[test]
+fn beyond_max_calls_new_calls_are_rejected_and_health_says_full() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &["--max-calls", "1"]);
+    let sim = sim(
+        port,
+        graph_port,
+        &["--calls", "2", "--concurrency", "2", "--seconds", "4"],
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let h = loop {
+        let (code, h) = json(port, "GET", "/health", &[], b"");
+        if h["activeCalls"] == 1 {
+            assert_eq!(code, 503, "{h}");
+            break h;
+        }
+        assert!(Instant::now() < deadline, "no call became active: {h}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        (h["status"].as_str(), h["maxCalls"].as_u64()),
+        (Some("full"), Some(1)),
+        "{h}"
+    );
+    // The control API refuses a call too, and says which flag limits it.
+    let offer = std::fs::read_to_string(
+        "testdata/corpus/offer-whatsapp-real-uic-2025-11-05-mehery-web-vue.sdp",
+    )
+    .unwrap();
+    let body = serde_json::json!({"callId": "wacid.OVER1", "sdpOffer": offer, "fromNumber": "15550100009"});
+    let (code, refused) = json(
+        port,
+        "POST",
+        "/sessions/start",
+        &auth(),
+        &serde_json::to_vec(&body).unwrap(),
+    );
+    assert_eq!(code, 503, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("--max-calls"),
+        "{refused}"
+    );
+    let sim = sim.wait_with_output().unwrap();
+    let calls = lines(&sim.stdout, "call");
+    assert_eq!(calls.len(), 2, "{}", text(&sim));
+    let actions = |c: &Value| -> Vec<String> {
+        c["graph_requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["action"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (taken, rejected): (Vec<&Value>, Vec<&Value>) = calls.iter().partition(|c| c["ok"] == true);
+    assert_eq!((taken.len(), rejected.len()), (1, 1), "{}", text(&sim));
+    assert_eq!(actions(rejected[0]), ["reject"], "{:#}", rejected[0]);
+    assert_eq!(rejected[0]["end"]["kind"], "rejected", "{:#}", rejected[0]);
+    assert_eq!(
+        actions(taken[0]),
+        ["pre_accept", "accept"],
+        "{:#}",
+        taken[0]
+    );
+    // Once the call has ended there is room again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while json(port, "GET", "/health", &[], b"").0 != 200 {
+        assert!(Instant::now() < deadline, "still full after the call ended");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (_, metrics) = http(port, "GET", "/metrics", &[], b"");
+    assert!(
+        metrics.contains("wacall_calls_rejected_full_total 2\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("wacall_calls_started_total 1\n"),
+        "{metrics}"
+    );
+    sigterm(&server);
+    let out = server.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let why = lines(&out.stdout, "call_rejected");
+    assert_eq!(why.len(), 1, "{}", text(&out));
+    assert_eq!(
+        why[0]["why"],
+        "at capacity: 1 calls in progress (--max-calls)",
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
 fn a_call_that_signals_itself_starts_through_the_control_api() {
     let (port, graph_port) = (free_port(), free_port());
     let server = serve(port, graph_port, &[]);

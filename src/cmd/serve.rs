@@ -66,6 +66,7 @@ pub fn run(args: &ServeArgs, term: &Term) -> Result<u8, CliError> {
         drain_timeout: secs("--drain-timeout", args.drain_timeout)?,
         cluster: cluster_config(args)?,
         record_dir: args.record_dir.clone(),
+        max_calls: args.max_calls.map(|n| n as usize),
     };
     if args.check_config {
         return check_config(args, &cfg, term);
@@ -208,6 +209,7 @@ fn check_config(args: &ServeArgs, cfg: &ServeConfig, term: &Term) -> Result<u8, 
         "api_token": set(cfg.api_token.is_some()),
         "drain_timeout_s": cfg.drain_timeout.as_secs_f64(),
         "record_dir": cfg.record_dir.as_ref().map(|p| p.display().to_string()),
+        "max_calls": cfg.max_calls,
         "accept_window_s": cfg.accept_window.as_secs_f64(),
         "opus_complexity": cfg.bridge.complexity,
         "cluster": cluster,

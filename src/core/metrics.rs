@@ -64,6 +64,8 @@ pub struct Metrics {
     /// Failed calls by the layer the diagnosis named.
     pub failed: BTreeMap<String, u64>,
     pub rejected_draining: u64,
+    /// Calls rejected because `--max-calls` were in progress.
+    pub rejected_full: u64,
     /// Answer sent to media both ways.
     pub setup_ms: Histogram,
     /// Answer sent to the first packet from WhatsApp.
@@ -90,6 +92,7 @@ impl Default for Metrics {
             succeeded: 0,
             failed: BTreeMap::new(),
             rejected_draining: 0,
+            rejected_full: 0,
             setup_ms: Histogram::new(MS_BUCKETS),
             first_audio_ms: Histogram::new(MS_BUCKETS),
             packets_in: 0,
@@ -151,6 +154,12 @@ impl Metrics {
             "Calls rejected while draining.",
             "counter",
             self.rejected_draining,
+        );
+        counter(
+            "wacall_calls_rejected_full_total",
+            "Calls rejected because --max-calls were in progress.",
+            "counter",
+            self.rejected_full,
         );
         counter(
             "wacall_rtp_packets_in_total",

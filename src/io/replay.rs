@@ -346,6 +346,7 @@ async fn receiver(
         drain_timeout: Duration::from_secs(5),
         cluster: None,
         record_dir: None,
+        max_calls: None,
     };
     let path = cfg.receiver.path.clone();
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -55,19 +55,21 @@ fn refused(api: &Api, headers: &HeaderMap) -> Option<Response> {
     })
 }
 
+/// 503 while draining or full, so that a load balancer's readiness check
+/// sends new calls elsewhere; the calls in progress go on either way.
 async fn health(State(api): State<Api>) -> Response {
-    let draining = api.reg.draining();
-    let status = if draining { "draining" } else { "healthy" };
-    let code = if draining {
-        StatusCode::SERVICE_UNAVAILABLE
+    let (status, code) = if api.reg.draining() {
+        ("draining", StatusCode::SERVICE_UNAVAILABLE)
+    } else if api.reg.full() {
+        ("full", StatusCode::SERVICE_UNAVAILABLE)
     } else {
-        StatusCode::OK
+        ("healthy", StatusCode::OK)
     };
-    (
-        code,
-        axum::Json(json!({"status": status, "activeCalls": api.reg.active()})),
-    )
-        .into_response()
+    let mut body = json!({"status": status, "activeCalls": api.reg.active()});
+    if let Some(max) = api.reg.max_calls {
+        body["maxCalls"] = json!(max);
+    }
+    (code, axum::Json(body)).into_response()
 }
 
 async fn metrics(State(api): State<Api>) -> Response {
@@ -180,7 +182,7 @@ async fn start(State(api): State<Api>, headers: HeaderMap, body: axum::body::Byt
     let far = (api.far)();
     let (tx, rx) = tokio::sync::oneshot::channel();
     // The caller signals the answer itself: the bridge hands it over and waits.
-    start_call(
+    if let Err(full) = start_call(
         &api.reg,
         NewCall {
             call_id: b.call_id.clone(),
@@ -191,7 +193,13 @@ async fn start(State(api): State<Api>, headers: HeaderMap, body: axum::body::Byt
         api.bridge.clone(),
         Signalling::Manual,
         Some(tx),
-    );
+    ) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"error": full.to_string()})),
+        )
+            .into_response();
+    }
     match tokio::time::timeout(Duration::from_secs(10), rx).await {
         Ok(Ok(Ok(sdp))) => {
             axum::Json(json!({"callId": b.call_id, "sdpAnswer": sdp})).into_response()

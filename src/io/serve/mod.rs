@@ -37,6 +37,8 @@ pub struct ServeConfig {
     pub cluster: Option<ClusterConfig>,
     /// Each call's recording, report and transcript are written here.
     pub record_dir: Option<std::path::PathBuf>,
+    /// More calls at once than this are rejected.
+    pub max_calls: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +111,7 @@ pub async fn run(
         std::fs::create_dir_all(d)
             .map_err(|e| anyhow::anyhow!("cannot create --record-dir `{}`: {e}", d.display()))?;
     }
-    let reg = Arc::new(Registry::recording_to(cfg.record_dir.clone()));
+    let reg = Arc::new(Registry::new(cfg.record_dir.clone(), cfg.max_calls));
     let (cluster, mut commands) = match &cfg.cluster {
         Some(c) => {
             let (cluster, rx) = Cluster::join(&c.redis_url, &c.instance_id, c.ttl).await?;
@@ -190,14 +192,18 @@ pub async fn run(
                             };
                             if reg.draining() {
                                 reg.metrics.lock().unwrap().rejected_draining += 1;
-                                let deadline = Instant::now() + Duration::from_secs(5);
-                                let _ = client.call(Action::Reject, &call.id, None, deadline).await;
-                                let _ = events.send(Event::Rejected { call_id: call.id.clone(), why: "draining".into() });
+                                reject(client, &call.id, "draining".into(), &events);
                                 continue;
                             }
                             let far = far();
-                            let sig = Signalling::Graph { client, call_id: call.id.clone(), accept_window: cfg.accept_window };
-                            let task = sessions::start_call(&reg, sessions::NewCall { call_id: call.id.clone(), from: call.from.clone(), offer }, far, cfg.bridge.clone(), sig, None);
+                            let sig = Signalling::Graph { client: client.clone(), call_id: call.id.clone(), accept_window: cfg.accept_window };
+                            let task = match sessions::start_call(&reg, sessions::NewCall { call_id: call.id.clone(), from: call.from.clone(), offer }, far, cfg.bridge.clone(), sig, None) {
+                                Ok(task) => task,
+                                Err(full) => {
+                                    reject(client, &call.id, full.to_string(), &events);
+                                    continue;
+                                }
+                            };
                             let _ = events.send(Event::CallStarted { call_id: call.id.clone(), from: call.from.clone() });
                             let (tx, id) = (ended_tx.clone(), call.id.clone());
                             tokio::spawn(async move {
@@ -267,6 +273,25 @@ pub async fn run(
         failed: m.failed.values().sum(),
         counters: counters.lock().unwrap().clone(),
     })
+}
+
+/// Rejects a call this instance will not take, through the Graph API, in
+/// a task of its own: a burst of them must not hold up the webhooks behind
+/// (a terminate, another connect) for a Graph round trip each.
+fn reject(client: GraphClient, call_id: &str, why: String, events: &mpsc::UnboundedSender<Event>) {
+    let (call_id, events) = (call_id.to_string(), events.clone());
+    tokio::spawn(async move {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let why = match client
+            .call(Action::Reject, &call_id, None, deadline)
+            .await
+            .error
+        {
+            None => why,
+            Some(e) => format!("{why}; the Graph reject failed: {e}"),
+        };
+        let _ = events.send(Event::Rejected { call_id, why });
+    });
 }
 
 /// Passes a hang-up for a call this instance does not hold to its owner.

@@ -54,23 +54,36 @@ pub struct Registry {
     pub draining: AtomicBool,
     /// Each call's recording, report and transcript go here (`--record-dir`).
     pub record_dir: Option<std::path::PathBuf>,
+    /// At most this many calls at once (`--max-calls`).
+    pub max_calls: Option<usize>,
+}
+
+/// A call refused because `--max-calls` calls are in progress.
+#[derive(Debug)]
+pub struct Full(pub usize);
+
+impl std::fmt::Display for Full {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at capacity: {} calls in progress (--max-calls)", self.0)
+    }
 }
 
 impl Registry {
-    pub fn recording_to(record_dir: Option<std::path::PathBuf>) -> Registry {
+    pub fn new(record_dir: Option<std::path::PathBuf>, max_calls: Option<usize>) -> Registry {
         Registry {
             record_dir,
+            max_calls,
             ..Registry::default()
         }
     }
 
     pub fn active(&self) -> usize {
-        self.sessions
-            .lock()
-            .unwrap()
-            .values()
-            .filter(|s| s.state != "ended")
-            .count()
+        live(&self.sessions.lock().unwrap())
+    }
+
+    /// Whether `--max-calls` calls are in progress: new ones are refused.
+    pub fn full(&self) -> bool {
+        self.max_calls.is_some_and(|max| self.active() >= max)
     }
 
     pub fn draining(&self) -> bool {
@@ -205,6 +218,12 @@ pub struct NewCall {
     pub offer: String,
 }
 
+fn live(sessions: &HashMap<String, Session>) -> usize {
+    sessions.values().filter(|s| s.state != "ended").count()
+}
+
+/// Refused with [`Full`] when `--max-calls` calls are in progress: counted
+/// and taken under one lock, so concurrent starts cannot overshoot.
 pub fn start_call(
     reg: &Arc<Registry>,
     call: NewCall,
@@ -212,7 +231,7 @@ pub fn start_call(
     cfg: BridgeConfig,
     sig: Signalling,
     answer: Option<oneshot::Sender<Result<String, String>>>,
-) -> tokio::task::JoinHandle<BridgeReport> {
+) -> Result<tokio::task::JoinHandle<BridgeReport>, Full> {
     let NewCall {
         call_id,
         from,
@@ -220,7 +239,15 @@ pub fn start_call(
     } = call;
     let call_id = call_id.as_str();
     let (hangup, hangup_rx) = watch::channel(None);
-    reg.sessions.lock().unwrap().insert(
+    let mut sessions = reg.sessions.lock().unwrap();
+    if let Some(max) = reg.max_calls
+        && live(&sessions) >= max
+    {
+        drop(sessions);
+        reg.metrics.lock().unwrap().rejected_full += 1;
+        return Err(Full(max));
+    }
+    sessions.insert(
         call_id.to_string(),
         Session {
             call_id: call_id.to_string(),
@@ -233,6 +260,7 @@ pub fn start_call(
             hangup,
         },
     );
+    drop(sessions);
     reg.metrics.lock().unwrap().started += 1;
     let mut cfg = cfg;
     let files = reg.record_dir.as_ref().map(|d| d.join(file_stem(call_id)));
@@ -240,7 +268,7 @@ pub fn start_call(
         cfg.record = Some(suffixed(stem, "wav"));
     }
     let (reg, id) = (reg.clone(), call_id.to_string());
-    tokio::spawn(async move {
+    Ok(tokio::spawn(async move {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let call = bridge::run_setup(&offer, far, cfg, sig, tx, hangup_rx);
         tokio::pin!(call);
@@ -293,7 +321,7 @@ pub fn start_call(
             write_record(&stem, &id, &report);
         }
         report
-    })
+    }))
 }
 
 /// `stem.ext`; not `with_extension`, which would cut a call id at its dot.
