@@ -73,6 +73,8 @@ pub struct Metrics {
     pub packets_in: u64,
     pub packets_out: u64,
     pub packets_lost: u64,
+    /// 20 ms frames never sent because the media loop's tick came late.
+    pub frames_skipped: u64,
     /// Each ended call's incoming jitter.
     pub jitter_ms: Histogram,
     /// Each answered turn: its end to the far end's first audio.
@@ -98,6 +100,7 @@ impl Default for Metrics {
             packets_in: 0,
             packets_out: 0,
             packets_lost: 0,
+            frames_skipped: 0,
             jitter_ms: Histogram::new(JITTER_BUCKETS),
             turn_latency_ms: Histogram::new(TURN_BUCKETS),
             cost_usd: 0.0,
@@ -179,6 +182,12 @@ impl Metrics {
             "counter",
             self.packets_lost,
         );
+        counter(
+            "wacall_frames_skipped_total",
+            "20 ms frames not sent because the media loop's tick came late: the machine is short of CPU.",
+            "counter",
+            self.frames_skipped,
+        );
         let _ = writeln!(
             o,
             "# HELP wacall_calls_failed_total Calls that failed, by layer.\n# TYPE wacall_calls_failed_total counter"
@@ -224,6 +233,8 @@ mod tests {
         let mut m = Metrics {
             started: 3,
             succeeded: 2,
+            rejected_full: 2,
+            frames_skipped: 7,
             ..Metrics::default()
         };
         m.failed.insert("ice".into(), 1);
@@ -249,6 +260,13 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("wacall_calls_failed_total{layer=\"ice\"} 1\n"));
+        assert!(t.contains("wacall_calls_rejected_full_total 2\n"), "{t}");
+        assert!(
+            t.contains(
+                "# TYPE wacall_frames_skipped_total counter\nwacall_frames_skipped_total 7\n"
+            ),
+            "{t}"
+        );
         assert!(
             t.contains("wacall_call_setup_ms_bucket{le=\"50\"} 1\n"),
             "{t}"

@@ -182,6 +182,7 @@ impl Registry {
             m.packets_in += report.traffic.packets_in;
             m.packets_out += report.traffic.packets_out;
             m.packets_lost += report.traffic.lost_in;
+            m.frames_skipped += report.traffic.skipped_frames_out;
             if report.traffic.packets_in > 0 {
                 m.jitter_ms.observe(report.traffic.jitter_ms_in);
             }
