@@ -218,6 +218,8 @@ fn beyond_max_calls_new_calls_are_rejected_and_health_says_full() {
     assert_eq!((taken.len(), rejected.len()), (1, 1), "{}", text(&sim));
     assert_eq!(actions(rejected[0]), ["reject"], "{:#}", rejected[0]);
     assert_eq!(rejected[0]["end"]["kind"], "rejected", "{:#}", rejected[0]);
+    let why = rejected[0]["reason"].as_str().unwrap();
+    assert!(why.contains("rejected the call"), "{why}");
     assert_eq!(
         actions(taken[0]),
         ["pre_accept", "accept"],

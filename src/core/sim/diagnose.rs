@@ -157,6 +157,11 @@ pub fn diagnose(e: &Evidence) -> Diagnosis {
         .unwrap_or_else(|| "(none)".into());
     let (layer, reason) = if let (None, Some(End::Aborted(why))) = (e.answer, e.end) {
         fail(Layer::Signalling, why.clone())
+    } else if let (None, Some(End::Rejected)) = (e.answer, e.end) {
+        fail(
+            Layer::Signalling,
+            "the business rejected the call (Graph `reject`) instead of answering".into(),
+        )
     } else if e.answer.is_none() {
         fail(
             Layer::Signalling,

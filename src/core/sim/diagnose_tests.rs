@@ -144,3 +144,18 @@ fn notes_explain_what_worked_anyway() {
     assert!(d.notes.iter().any(|n| n.contains("before accept")));
     assert!(d.notes.iter().any(|n| n.contains("487")));
 }
+
+#[test]
+fn a_rejected_call_is_not_reported_as_unanswered() {
+    let (seen, tl, _) = good();
+    let mut e = evidence(&seen, &tl, None);
+    e.end = Some(&End::Rejected);
+    let d = diagnose(&e);
+    assert_eq!(d.layer, Some(Layer::Signalling));
+    assert_eq!(
+        d.reason,
+        "the business rejected the call (Graph `reject`) instead of answering"
+    );
+    e.end = None;
+    assert!(diagnose(&e).reason.starts_with("no answer"));
+}
