@@ -138,9 +138,23 @@ fn sigterm_drains_finishing_short_calls_and_ending_long_ones() {
     std::thread::sleep(Duration::from_millis(300));
     let (code, h) = json(port, "GET", "/health", &[], b"");
     assert_eq!((code, h["status"].as_str()), (503, Some("draining")), "{h}");
+    // A call that rings now is rejected through the Graph API (here the
+    // simulator's, which knows no such call) before the process exits.
+    let hook = std::fs::read("testdata/corpus/webhook-connect-real-uic-2025-10-17-mamlesh06.json")
+        .unwrap();
+    let sig = wacall::core::webhook::signature(SECRET.as_bytes(), &hook);
+    let headers = vec![("x-hub-signature-256", sig)];
+    assert_eq!(http(port, "POST", "/webhook", &headers, &hook).0, 200);
     let out = server.wait_with_output().unwrap();
     let took = t0.elapsed();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let rejected = lines(&out.stdout, "call_rejected");
+    assert_eq!(rejected.len(), 1, "{}", text(&out));
+    let why = rejected[0]["why"].as_str().unwrap();
+    assert!(
+        why.starts_with("draining; the Graph reject failed: HTTP"),
+        "{why}"
+    );
     assert!(
         took >= Duration::from_millis(1400) && took < Duration::from_secs(15),
         "drained in {took:?}"
@@ -248,7 +262,7 @@ fn beyond_max_calls_new_calls_are_rejected_and_health_says_full() {
     assert_eq!(why.len(), 1, "{}", text(&out));
     assert_eq!(
         why[0]["why"],
-        "at capacity: 1 calls in progress (--max-calls)",
+        "at capacity: --max-calls 1 reached",
         "{}",
         text(&out)
     );

@@ -146,7 +146,11 @@ pub async fn run(
     });
     let (ended_tx, mut ended) = mpsc::unbounded_channel::<(String, bool, String)>();
     let mut drain_until: Option<Instant> = None;
+    // Graph rejects in flight: waited for before exit, so that a call
+    // rejected during the drain is not left ringing.
+    let mut rejects = tokio::task::JoinSet::new();
     loop {
+        while rejects.try_join_next().is_some() {}
         if let Some(until) = drain_until {
             if reg.active() == 0 {
                 break;
@@ -192,7 +196,7 @@ pub async fn run(
                             };
                             if reg.draining() {
                                 reg.metrics.lock().unwrap().rejected_draining += 1;
-                                reject(client, &call.id, "draining".into(), &events);
+                                rejects.spawn(reject(client, call.id.clone(), "draining".into(), events.clone()));
                                 continue;
                             }
                             let far = far();
@@ -200,7 +204,7 @@ pub async fn run(
                             let task = match sessions::start_call(&reg, sessions::NewCall { call_id: call.id.clone(), from: call.from.clone(), offer }, far, cfg.bridge.clone(), sig, None) {
                                 Ok(task) => task,
                                 Err(full) => {
-                                    reject(client, &call.id, full.to_string(), &events);
+                                    rejects.spawn(reject(client, call.id.clone(), full.to_string(), events.clone()));
                                     continue;
                                 }
                             };
@@ -262,6 +266,8 @@ pub async fn run(
             reason,
         });
     }
+    // Each is bounded by its own 5 s deadline.
+    while rejects.join_next().await.is_some() {}
     server.abort();
     if let Some(c) = &cluster {
         let _ = c.leave().await;
@@ -275,23 +281,25 @@ pub async fn run(
     })
 }
 
-/// Rejects a call this instance will not take, through the Graph API, in
-/// a task of its own: a burst of them must not hold up the webhooks behind
-/// (a terminate, another connect) for a Graph round trip each.
-fn reject(client: GraphClient, call_id: &str, why: String, events: &mpsc::UnboundedSender<Event>) {
-    let (call_id, events) = (call_id.to_string(), events.clone());
-    tokio::spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let why = match client
-            .call(Action::Reject, &call_id, None, deadline)
-            .await
-            .error
-        {
-            None => why,
-            Some(e) => format!("{why}; the Graph reject failed: {e}"),
-        };
-        let _ = events.send(Event::Rejected { call_id, why });
-    });
+/// Rejects a call this instance will not take, through the Graph API; run
+/// as a task of its own: a burst of them must not hold up the webhooks
+/// behind (a terminate, another connect) for a Graph round trip each.
+async fn reject(
+    client: GraphClient,
+    call_id: String,
+    why: String,
+    events: mpsc::UnboundedSender<Event>,
+) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let why = match client
+        .call(Action::Reject, &call_id, None, deadline)
+        .await
+        .error
+    {
+        None => why,
+        Some(e) => format!("{why}; the Graph reject failed: {e}"),
+    };
+    let _ = events.send(Event::Rejected { call_id, why });
 }
 
 /// Passes a hang-up for a call this instance does not hold to its owner.

@@ -64,7 +64,7 @@ pub struct Full(pub usize);
 
 impl std::fmt::Display for Full {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "at capacity: {} calls in progress (--max-calls)", self.0)
+        write!(f, "at capacity: --max-calls {} reached", self.0)
     }
 }
 
