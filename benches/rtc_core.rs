@@ -5,7 +5,10 @@
 //! client, our codecs and interceptors); datagrams are handed across in
 //! memory. Then 20 ms Opus-sized packets each way: `write_rtp` to the
 //! datagram (interceptors, SRTP) and the datagram to `poll_read` (ICE demux,
-//! SRTP, interceptors), RTCP reports and timers included.
+//! SRTP, interceptors), RTCP reports and timers included. With one call
+//! every structure stays in cache; with hundreds, each packet's state is
+//! cold, as in `wacall serve` under load: the same work runs over 1, 50,
+//! 300 and 1000 calls at once, a packet each way per call per round.
 //!
 //! Run: `cargo bench --bench rtc_core`.
 
@@ -21,6 +24,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use wacall::io::rtc::{Codecs, audio_stream, media_engine};
 
+/// Packets each way per row, spread over its calls.
 const PACKETS: u32 = 50_000;
 
 struct Peer {
@@ -164,78 +168,108 @@ fn one_way(from: &mut Peer, to: &mut Peer, now: Instant, seq: u32, total: &mut T
     total.recv_ns += t2.elapsed().as_nanos();
 }
 
-fn main() {
-    let mut now = Instant::now();
-    let mut wa = peer(true, 10_000, now);
-    let mut biz = peer(false, 20_000, now);
+struct Call {
+    wa: Peer,
+    biz: Peer,
+}
+
+/// Call `i` set up on the fake clock until media passes both ways.
+fn connect(i: u16, now: &mut Instant, seq: &mut u32) -> Call {
+    let mut wa = peer(true, 10_000 + i, *now);
+    let mut biz = peer(false, 30_000 + i, *now);
     wa.pc.add_local_candidate(candidate(wa.addr)).unwrap();
     let offer = wa.pc.create_offer(None).unwrap();
-    wa.pc.set_local_description(now, offer).unwrap();
+    wa.pc.set_local_description(*now, offer).unwrap();
     let offer = wa.pc.local_description().unwrap();
-    biz.pc.set_remote_description(now, offer).unwrap();
+    biz.pc.set_remote_description(*now, offer).unwrap();
     biz.pc.add_local_candidate(candidate(biz.addr)).unwrap();
     let answer = biz.pc.create_answer(None).unwrap();
     assert!(answer.sdp.contains("a=setup:active"), "{}", answer.sdp);
-    biz.pc.set_local_description(now, answer).unwrap();
+    biz.pc.set_local_description(*now, answer).unwrap();
     let answer = biz.pc.local_description().unwrap();
-    wa.pc.set_remote_description(now, answer).unwrap();
+    wa.pc.set_remote_description(*now, answer).unwrap();
     biz.pc.add_remote_candidate(candidate(wa.addr)).unwrap();
     wa.pc.add_remote_candidate(candidate(biz.addr)).unwrap();
-
-    // The handshake on the fake clock, until media passes both ways.
-    let started = now;
+    let started = *now;
     let mut got = (0, 0);
-    let mut seq = 0;
     while got.0 == 0 || got.1 == 0 {
         assert!(
-            now - started < Duration::from_secs(10),
+            *now - started < Duration::from_secs(10),
             "no media after 10 s"
         );
-        now += Duration::from_millis(1);
+        *now += Duration::from_millis(1);
         for p in [&mut wa, &mut biz] {
-            timers(p, now);
+            timers(p, *now);
         }
-        seq += 1;
+        *seq += 1;
         for p in [&mut wa, &mut biz] {
-            let pkt = packet(p, seq);
+            let pkt = packet(p, *seq);
             // Refused until DTLS is up: the handshake is what is waited for.
-            let _ = p.pc.rtp_sender(p.sender).unwrap().write_rtp(now, pkt);
+            let _ = p.pc.rtp_sender(p.sender).unwrap().write_rtp(*now, pkt);
         }
-        carry(&mut biz, &mut wa, now);
-        carry(&mut wa, &mut biz, now);
+        carry(&mut biz, &mut wa, *now);
+        carry(&mut wa, &mut biz, *now);
         got.0 += reads(&mut wa);
         got.1 += reads(&mut biz);
     }
+    Call { wa, biz }
+}
+
+fn main() {
+    let mut now = Instant::now();
+    let mut seq = 0;
+    let t = now;
+    let mut first = connect(0, &mut now, &mut seq);
     println!(
         "connected after {:.0} ms of fake time",
-        (now - started).as_secs_f64() * 1000.0
+        (now - t).as_secs_f64() * 1000.0
     );
-
+    // One call alone first: the in-cache floor.
     let mut total = Totals::default();
     for _ in 0..PACKETS {
         now += Duration::from_millis(20);
         seq += 1;
-        one_way(&mut biz, &mut wa, now, seq, &mut total);
-        one_way(&mut wa, &mut biz, now, seq, &mut total);
+        one_way(&mut first.biz, &mut first.wa, now, seq, &mut total);
+        one_way(&mut first.wa, &mut first.biz, now, seq, &mut total);
     }
-    let Totals {
-        send_ns,
-        recv_ns,
-        received,
-        datagrams,
-    } = total;
     let n = f64::from(2 * PACKETS);
     println!(
         "{} RTP packets each way, {} datagrams in all ({} RTP received)",
-        PACKETS, datagrams, received
+        PACKETS, total.datagrams, total.received
     );
     println!(
         "per RTP packet: send {:.2} µs (timers, interceptors, SRTP), receive {:.2} µs (demux, SRTP, interceptors)",
-        send_ns as f64 / n / 1000.0,
-        recv_ns as f64 / n / 1000.0
+        total.send_ns as f64 / n / 1000.0,
+        total.recv_ns as f64 / n / 1000.0
     );
     println!(
         "one call, both sides' share of one machine: {:.2} ms of CPU per call-second (100 packets a second each way)",
-        (send_ns + recv_ns) as f64 / n / 1e6 * 100.0
+        (total.send_ns + total.recv_ns) as f64 / n / 1e6 * 100.0
     );
+    println!("\ncalls at once   send µs   receive µs   ms CPU per call-second (both sides)");
+    let mut calls = vec![first];
+    for want in [1usize, 50, 300, 1000] {
+        while calls.len() < want {
+            let i = calls.len() as u16;
+            calls.push(connect(i, &mut now, &mut seq));
+        }
+        let rounds = (PACKETS as usize / want).max(20);
+        let mut total = Totals::default();
+        for _ in 0..rounds {
+            now += Duration::from_millis(20);
+            seq += 1;
+            for c in calls.iter_mut() {
+                one_way(&mut c.biz, &mut c.wa, now, seq, &mut total);
+                one_way(&mut c.wa, &mut c.biz, now, seq, &mut total);
+            }
+        }
+        let n = (2 * rounds * want) as f64;
+        assert_eq!(total.received as f64, n, "every packet arrives");
+        println!(
+            "{want:>13}   {:>7.2}   {:>10.2}   {:>8.2}",
+            total.send_ns as f64 / n / 1000.0,
+            total.recv_ns as f64 / n / 1000.0,
+            (total.send_ns + total.recv_ns) as f64 / n / 1e6 * 100.0
+        );
+    }
 }
