@@ -152,9 +152,63 @@ pub fn summary(x: &Summary, s: &Style) -> String {
     for (layer, n) in &x.failures {
         out.push_str(&format!("{} {n} failed at {layer}\n", s.error("failed:")));
     }
+    // Under a percent is a late tick or two; more is a pattern worth a line.
+    if x.skipped_percent_out >= 1.0 {
+        out.push_str(&format!(
+            "{} the simulated callers skipped {:.1}% of their frames (their 20 ms ticks came late): \
+             this machine is short of CPU for the simulator, so the numbers above understate the \
+             business; run fewer calls (--calls, --concurrency) or the simulator on another machine\n",
+            s.warning("warning:"),
+            x.skipped_percent_out
+        ));
+    }
+    if x.unsent_percent_in >= 1.0 {
+        out.push_str(&format!(
+            "{} the business never sent {:.1}% of its 20 ms frames (not lost: never sent): a sender \
+             whose ticks fall behind, short of CPU, or one that stops during silence (DTX)\n",
+            s.warning("warning:"),
+            x.unsent_percent_in
+        ));
+    }
     out
 }
 
 pub fn summary_json(x: &Summary) -> Value {
     json!({"type": "summary", "data": x})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_starved_run_says_so_and_a_healthy_one_does_not() {
+        let s = Style::new(false);
+        let healthy = Summary {
+            calls: 2,
+            ok: 2,
+            skipped_percent_out: 0.4,
+            unsent_percent_in: 0.2,
+            ..Summary::default()
+        };
+        assert!(!summary(&healthy, &s).contains("warning"));
+        let starved = Summary {
+            skipped_percent_out: 12.5,
+            unsent_percent_in: 30.0,
+            ..healthy
+        };
+        let text = summary(&starved, &s);
+        assert!(
+            text.contains("callers skipped 12.5% of their frames"),
+            "{text}"
+        );
+        assert!(text.contains("--calls"), "{text}");
+        assert!(
+            text.contains("never sent 30.0% of its 20 ms frames"),
+            "{text}"
+        );
+        let j = summary_json(&starved);
+        assert_eq!(j["data"]["skipped_percent_out"], 12.5);
+        assert_eq!(j["data"]["unsent_percent_in"], 30.0);
+    }
 }

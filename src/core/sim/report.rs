@@ -135,8 +135,39 @@ pub struct Summary {
     pub lost: u64,
     pub loss_percent: f64,
     pub jitter_ms_max: f64,
+    /// Frames the simulated callers skipped because their own ticks came
+    /// late: the simulator was short of CPU, and the run understates the
+    /// business.
+    pub skipped_frames_out: u64,
+    pub skipped_percent_out: f64,
+    /// Of the 20 ms frames from the business's first packet to each call's
+    /// end, the share that neither arrived nor was lost on the way: never
+    /// sent (a sender behind its clock, or DTX).
+    pub unsent_percent_in: f64,
     /// Failed calls by layer, in words.
     pub failures: Vec<(String, usize)>,
+}
+
+/// One RTP packet a 20 ms frame.
+const FRAME_MS: f64 = 20.0;
+
+/// The frames a call's media from the business should have carried, and
+/// how many never came (neither received nor lost).
+fn unsent_in(r: &CallReport) -> Option<(f64, f64)> {
+    let m = &r.milestones;
+    let span = m.ended?.checked_sub(m.first_rtp_in?)?;
+    let due = (span.as_secs_f64() * 1000.0 / FRAME_MS).max(1.0);
+    let came = (r.media_in.packets + r.media_in.lost) as f64;
+    Some((due, (due - came).max(0.0)))
+}
+
+/// `part` of `whole`, in percent (0 when there is no whole).
+fn percent(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        100.0 * part / whole
+    } else {
+        0.0
+    }
 }
 
 /// The `q` quantile (0.0-1.0) by nearest rank.
@@ -157,6 +188,12 @@ impl Summary {
             .collect();
         setups.sort_by(f64::total_cmp);
         let packets_in: u64 = reports.iter().map(|r| r.media_in.packets).sum();
+        let packets_out: u64 = reports.iter().map(|r| r.media_out.packets).sum();
+        let skipped: u64 = reports.iter().map(|r| r.media_out.skipped_frames).sum();
+        let (due, unsent) = reports
+            .iter()
+            .filter_map(unsent_in)
+            .fold((0.0, 0.0), |(d, u), (dd, uu)| (d + dd, u + uu));
         let lost: u64 = reports.iter().map(|r| r.media_in.lost).sum();
         let mut failures: Vec<(String, usize)> = Vec::new();
         for r in reports.iter().filter(|r| !r.ok) {
@@ -176,17 +213,16 @@ impl Summary {
             setup_p50_ms: quantile(&setups, 0.5),
             setup_p95_ms: quantile(&setups, 0.95),
             packets_in,
-            packets_out: reports.iter().map(|r| r.media_out.packets).sum(),
+            packets_out,
             lost,
-            loss_percent: if packets_in + lost == 0 {
-                0.0
-            } else {
-                100.0 * lost as f64 / (packets_in + lost) as f64
-            },
+            loss_percent: percent(lost as f64, (packets_in + lost) as f64),
             jitter_ms_max: reports
                 .iter()
                 .map(|r| r.media_in.jitter_ms)
                 .fold(0.0, f64::max),
+            skipped_frames_out: skipped,
+            skipped_percent_out: percent(skipped as f64, (packets_out + skipped) as f64),
+            unsent_percent_in: percent(unsent, due),
             failures,
         }
     }
@@ -204,6 +240,52 @@ mod tests {
         assert_eq!(quantile(&v, 1.0), Some(20.0));
         assert_eq!(quantile(&[], 0.5), None);
         assert_eq!(quantile(&[7.0], 0.95), Some(7.0));
+    }
+
+    fn call(
+        first_in_ms: u64,
+        ended_ms: u64,
+        packets_in: u64,
+        lost: u64,
+        out: u64,
+        skipped: u64,
+    ) -> CallReport {
+        let d = Diagnosis {
+            ok: true,
+            layer: None,
+            reason: String::new(),
+            notes: Vec::new(),
+        };
+        let mut r = CallReport::new(1, "wacid.X".into(), d, End::Completed);
+        r.milestones.first_rtp_in = Some(Duration::from_millis(first_in_ms));
+        r.milestones.ended = Some(Duration::from_millis(ended_ms));
+        r.media_in.packets = packets_in;
+        r.media_in.lost = lost;
+        r.media_out.packets = out;
+        r.media_out.skipped_frames = skipped;
+        r
+    }
+
+    #[test]
+    fn frames_never_sent_are_counted_apart_from_loss() {
+        // 10 s of media each: 500 frames due. One call got them all but 10
+        // lost on the way; the other got 300, lost none: 200 never sent.
+        let s = Summary::of(&[
+            call(1000, 11_000, 490, 10, 500, 0),
+            call(0, 10_000, 300, 0, 400, 100),
+        ]);
+        assert_eq!(s.lost, 10);
+        assert!(
+            (s.loss_percent - 100.0 * 10.0 / 800.0).abs() < 1e-9,
+            "{s:?}"
+        );
+        assert!((s.unsent_percent_in - 20.0).abs() < 1e-9, "{s:?}");
+        assert_eq!(s.skipped_frames_out, 100);
+        assert!((s.skipped_percent_out - 10.0).abs() < 1e-9, "{s:?}");
+        // A call that never got media counts toward neither.
+        let mut none = call(0, 0, 0, 0, 0, 0);
+        none.milestones.first_rtp_in = None;
+        assert_eq!(Summary::of(&[none]).unsent_percent_in, 0.0);
     }
 
     #[test]
