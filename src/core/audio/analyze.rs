@@ -113,14 +113,73 @@ pub fn analyze(samples: &[i16]) -> Analysis {
     Analysis {
         seconds: samples.len() as f64 / f64::from(RATE),
         level_dbfs: level_dbfs(samples),
-        dominant_hz: dominant_frequency(samples),
+        dominant_hz: steady_frequency(samples),
     }
+}
+
+/// Windows [`steady_frequency`] takes across a long recording.
+const WINDOWS: usize = 5;
+/// Each window: 2^16 samples (1.4 s at 48 kHz, 0.7 Hz bins).
+const WINDOW: usize = 1 << 16;
+
+/// The dominant frequency that holds across a recording: the median of
+/// [`WINDOWS`] windows spread over it, where one window from the middle
+/// looked at 1.4 s of a call. A stall's gap and phase jump there moved that
+/// estimate by a hertz or more; now it moves one window, not the answer,
+/// while a pitch that is off for most of the call still shows.
+pub fn steady_frequency(samples: &[i16]) -> Option<f64> {
+    if samples.len() < 2 * WINDOW {
+        return dominant_frequency(samples);
+    }
+    let step = (samples.len() - WINDOW) / (WINDOWS - 1);
+    let mut found: Vec<f64> = (0..WINDOWS)
+        .filter_map(|i| dominant_frequency(&samples[i * step..i * step + WINDOW]))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_by(f64::total_cmp);
+    Some(found[found.len() / 2])
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::Tone;
     use super::*;
+
+    /// 10 s of 1000 Hz with `glitch` (a gap and a phase jump) at 5 s, and
+    /// `flat` seconds at the end played 0.4 % low.
+    fn call_with(glitch: bool, flat: f64) -> Vec<i16> {
+        let (mut v, mut phase) = (Vec::new(), 0.0f64);
+        for i in 0..480_000usize {
+            if glitch && (240_000..243_840).contains(&i) {
+                v.push(0);
+                continue;
+            }
+            if glitch && i == 243_840 {
+                phase += 3.1;
+            }
+            let hz = if i as f64 >= (10.0 - flat) * 48_000.0 {
+                996.0
+            } else {
+                1000.0
+            };
+            phase += std::f64::consts::TAU * hz / 48_000.0;
+            v.push((phase.sin() * 8000.0) as i16);
+        }
+        v
+    }
+
+    #[test]
+    fn one_glitch_does_not_move_the_steady_frequency_but_a_long_drift_does() {
+        let hz = steady_frequency(&call_with(true, 0.0)).unwrap();
+        assert!((hz - 1000.0).abs() < 0.2, "{hz}");
+        // The middle window alone is what the glitch moves.
+        let middle = dominant_frequency(&call_with(true, 0.0)).unwrap();
+        assert!((middle - 1000.0).abs() > 0.5, "{middle}");
+        let drifted = steady_frequency(&call_with(false, 7.0)).unwrap();
+        assert!((drifted - 996.0).abs() < 0.5, "{drifted}");
+    }
 
     fn seconds_of(hz: f64, amplitude: f64, secs: f64) -> Vec<i16> {
         let mut t = Tone::new(hz, amplitude);
