@@ -440,3 +440,42 @@ async fn frames_larger_than_the_read_buffer_arrive_whole_and_the_log_is_read_liv
     .await;
     assert_eq!(got, Ok(true));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_after_a_quiet_spell_is_streamed_at_its_pace_not_at_once() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let ai = StandInServer::start("127.0.0.1:0".parse().unwrap(), Default::default())
+        .await
+        .unwrap();
+    let mut req = format!("{}?model=gpt-realtime", ai.url())
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("authorization", "Bearer sk-test".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    // The hello, then nothing from either side for a while.
+    let hello = tokio::time::timeout(Duration::from_secs(5), ws.next()).await;
+    assert!(matches!(hello, Ok(Some(Ok(Message::Text(_))))), "{hello:?}");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let ask = r#"{"type":"response.create","response":{"instructions":"Hello there"}}"#;
+    ws.send(Message::text(ask)).await.unwrap();
+    // 440 ms of audio in 100 ms deltas at 4x: five deltas, 25 ms apart.
+    let mut deltas = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while deltas.len() < 5 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(left, ws.next()).await else {
+            panic!("only {} deltas", deltas.len());
+        };
+        if t.contains("\"response.output_audio.delta\"") {
+            deltas.push(Instant::now());
+        }
+    }
+    let spread = deltas[4] - deltas[0];
+    assert!(
+        spread >= Duration::from_millis(80),
+        "five deltas within {spread:?}: sent at once, not paced"
+    );
+}

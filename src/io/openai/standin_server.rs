@@ -246,7 +246,9 @@ async fn serve(
                 return;
             }
         }
-        let now = opened.elapsed().as_millis() as u64;
+        // The server's clock is read when something happens: the loop may
+        // have slept for seconds since it last went round.
+        let now = || opened.elapsed().as_millis() as u64;
         let next = ai.lock().unwrap().next_due();
         let deadline = due.deadline().into_std();
         match next.map(|ms| opened + Duration::from_millis(ms)) {
@@ -261,15 +263,12 @@ async fn serve(
             m = rx.next() => match m {
                 Some(Ok(Message::Text(t))) => {
                     capture(Dir::FromClient, &t);
-                    out = ai.lock().unwrap().on_client(&t, now);
+                    out = ai.lock().unwrap().on_client(&t, now());
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
-            () = &mut due => {
-                let now = opened.elapsed().as_millis() as u64;
-                out = ai.lock().unwrap().poll(now);
-            }
+            () = &mut due => out = ai.lock().unwrap().poll(now()),
             _ = &mut cut, if drop_after.is_some() => break,
         }
     }
