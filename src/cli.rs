@@ -454,6 +454,9 @@ pub struct NetArgs {
     /// ICE check interval while connecting: shorter connects faster, longer sends fewer checks
     #[arg(long, value_name = "MS", default_value_t = 10)]
     pub ice_check_interval: u64,
+    /// Media stack with one concrete --bind and no STUN/TURN: rtc (webrtc-rs's core) or lean (wacall's own ICE, DTLS and SRTP: less CPU per call)
+    #[arg(long, value_name = "STACK", env = "WACALL_MEDIA_STACK", default_value = "rtc", value_parser = ["rtc", "lean"])]
+    pub media_stack: String,
     /// ICE and DTLS must connect within this
     #[arg(long, value_name = "S", default_value_t = 15.0)]
     pub connect_timeout: f64,

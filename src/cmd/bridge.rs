@@ -7,7 +7,7 @@ use crate::cli::BridgeArgs;
 use crate::core::input::{self, CallDirection};
 use crate::core::lint::{self, SdpKind, Severity};
 use crate::error::CliError;
-use crate::io::answerer::{AnswererConfig, IceServer};
+use crate::io::answerer::{AnswererConfig, IceServer, MediaStack};
 use crate::io::bridge::{self, BridgeConfig, Signalling};
 use crate::io::farend::{Echo, FarEnd};
 use crate::io::graph_client::GraphClient;
@@ -156,7 +156,11 @@ pub fn answerer_config(args: &crate::cli::NetArgs) -> Result<AnswererConfig, Cli
     if args.ice_check_interval == 0 || args.ice_check_interval > 1000 {
         return Err(CliError::usage("--ice-check-interval must be 1-1000 ms"));
     }
-    Ok(AnswererConfig {
+    let stack = match args.media_stack.as_str() {
+        "lean" => MediaStack::Lean,
+        _ => MediaStack::Rtc,
+    };
+    let cfg = AnswererConfig {
         bind: if args.bind.is_empty() {
             vec![std::net::IpAddr::from([0, 0, 0, 0])]
         } else {
@@ -167,7 +171,14 @@ pub fn answerer_config(args: &crate::cli::NetArgs) -> Result<AnswererConfig, Cli
         udp_ports: args.udp_ports.as_deref().map(ports).transpose()?,
         gather_timeout: secs("--gather-timeout", args.gather_timeout)?,
         check_interval: Duration::from_millis(args.ice_check_interval),
-    })
+        stack,
+    };
+    if stack == MediaStack::Lean && !crate::io::direct::usable(&cfg) {
+        return Err(CliError::usage(
+            "--media-stack lean needs one concrete --bind address (not 0.0.0.0 or ::) and no --stun or --turn",
+        ));
+    }
+    Ok(cfg)
 }
 
 pub fn token(args: &crate::cli::GraphArgs) -> Result<String, CliError> {

@@ -142,6 +142,18 @@ impl ReceiveStats {
         }
     }
 
+    /// The highest sequence number seen, extended by its cycles (RFC 3550
+    /// §6.4.1), as a reception report carries it.
+    pub fn highest_extended(&self) -> u32 {
+        self.cycles.wrapping_add(self.max_seq)
+    }
+
+    /// Interarrival jitter in timestamp units, as a reception report
+    /// carries it.
+    pub fn jitter_units(&self) -> u32 {
+        (self.jitter_x16 >> 4) as u32
+    }
+
     /// Jitter in milliseconds for a clock of `rate` Hz.
     pub fn jitter_ms(&self, rate: u32) -> f64 {
         (self.jitter_x16 as f64 / 16.0) * 1000.0 / f64::from(rate)

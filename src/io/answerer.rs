@@ -42,6 +42,19 @@ pub struct AnswererConfig {
     pub gather_timeout: Duration,
     /// The ICE check interval while connecting.
     pub check_interval: Duration,
+    /// Which media stack runs a call on the direct path.
+    pub stack: MediaStack,
+}
+
+/// The media stack under a call on one concrete address without STUN or
+/// TURN servers (elsewhere webrtc-rs's async stack gathers and runs it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MediaStack {
+    /// webrtc-rs's sans-IO core.
+    #[default]
+    Rtc,
+    /// wacall's own ICE, DTLS (dimpl) and SRTP: `io::lean`.
+    Lean,
 }
 
 impl Default for AnswererConfig {
@@ -53,6 +66,7 @@ impl Default for AnswererConfig {
             udp_ports: None,
             gather_timeout: Duration::from_secs(1),
             check_interval: Duration::from_millis(10),
+            stack: MediaStack::Rtc,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod direct;
 pub mod farend;
 pub mod graph_client;
 pub mod http;
+pub mod lean;
 pub mod listen;
 pub mod media;
 pub mod openai;

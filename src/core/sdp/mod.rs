@@ -4,7 +4,9 @@
 mod attrs;
 mod model;
 mod tokenize;
+mod transport;
 
 pub use attrs::{AddressClass, Candidate, Fmtp, RtpMap, parse_candidate, parse_fmtp, parse_rtpmap};
 pub use model::{Attr, Media, Sdp, Section};
 pub use tokenize::{Ending, Line, LineKind, MAX_SDP_BYTES, tokenize};
+pub use transport::{Transport, transport};

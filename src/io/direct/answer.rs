@@ -5,6 +5,7 @@
 use super::Peer;
 use crate::io::answerer::{self, AnswererConfig};
 use crate::io::rtc::{self, Codecs, PeerEvent};
+use ::rtc::peer_connection::certificate::RTCCertificate;
 use ::rtc::peer_connection::configuration::RTCConfigurationBuilder;
 use ::rtc::peer_connection::configuration::setting_engine::{SettingEngine, SettingEngineBuilder};
 use ::rtc::peer_connection::sdp::RTCSessionDescription;
@@ -36,6 +37,9 @@ pub struct Answered {
 
 /// Answers `offer` from one UDP socket on `cfg`'s one address.
 pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answered> {
+    if cfg.stack == answerer::MediaStack::Lean {
+        return crate::io::lean::answer::answer(offer, cfg).await;
+    }
     let codecs = answerer::offered_codecs(offer)?;
     let addr = *answerer::bind_addresses(cfg)?
         .first()
@@ -90,9 +94,19 @@ pub fn core_peer(
     se: SettingEngine,
     now: Instant,
 ) -> anyhow::Result<RTCPeerConnection> {
+    core_peer_certified(codecs, se, answerer::certificate()?, now)
+}
+
+/// [`core_peer`] with a certificate of the caller's.
+pub fn core_peer_certified(
+    codecs: &Codecs,
+    se: SettingEngine,
+    cert: RTCCertificate,
+    now: Instant,
+) -> anyhow::Result<RTCPeerConnection> {
     let (me, registry) = rtc::media_engine(codecs)?;
     let config = RTCConfigurationBuilder::new()
-        .with_certificates(vec![answerer::certificate()?])
+        .with_certificates(vec![cert])
         .build();
     RTCPeerConnectionBuilder::new()
         .with_configuration(config)

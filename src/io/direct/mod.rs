@@ -17,15 +17,10 @@ use crate::core::sim::gate::{Gate, Verdict};
 use crate::io::media::{MediaConfig, MediaCore, MediaStats, Outgoing};
 use crate::io::rtc::PeerEvent;
 use ::rtc::peer_connection::RTCPeerConnection;
-use ::rtc::peer_connection::event::RTCPeerConnectionEvent;
-use ::rtc::peer_connection::message::{RTCMessage, TaggedRTCMessage};
 use ::rtc::peer_connection::sdp::RTCSessionDescription;
 use ::rtc::peer_connection::state::RTCIceConnectionState;
 use ::rtc::rtp_transceiver::RTCRtpSenderId;
-use ::rtc::sansio::Protocol;
-use ::rtc::shared::{TaggedBytesMut, TransportContext, TransportProtocol};
 use anyhow::anyhow;
-use bytes::BytesMut;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,12 +29,14 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
 
 mod answer;
+mod conn;
 mod grid;
 mod steer;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-pub use answer::{Answered, add_host_candidate, answer, core_peer, usable};
+pub use answer::{Answered, add_host_candidate, answer, core_peer, core_peer_certified, usable};
+pub use conn::{Conn, RtcConn};
 
 /// The driver task's handle: the media loop handed over, and the close.
 #[derive(Clone)]
@@ -75,15 +72,23 @@ impl Peer {
         sender: RTCRtpSenderId,
         gate: Option<Arc<Mutex<Gate>>>,
     ) -> anyhow::Result<(Peer, mpsc::UnboundedReceiver<PeerEvent>)> {
+        Peer::spawn_conn(RtcConn { pc, sender }, socket, gate)
+    }
+
+    /// Drives any sans-IO core from `socket`, as [`Peer::spawn`] does `rtc`'s.
+    pub fn spawn_conn<C: Conn>(
+        conn: C,
+        socket: UdpSocket,
+        gate: Option<Arc<Mutex<Gate>>>,
+    ) -> anyhow::Result<(Peer, mpsc::UnboundedReceiver<PeerEvent>)> {
         let local = socket.local_addr()?;
         let (events_tx, events) = mpsc::unbounded_channel();
         let (commands, commands_rx) = mpsc::unbounded_channel();
         tokio::spawn(
             Driver {
-                pc,
+                conn,
                 socket,
                 local,
-                sender,
                 gate,
                 events: events_tx,
                 media: None,
@@ -150,11 +155,10 @@ impl Peer {
     }
 }
 
-struct Driver {
-    pc: RTCPeerConnection,
+struct Driver<C> {
+    conn: C,
     socket: UdpSocket,
     local: SocketAddr,
-    sender: RTCRtpSenderId,
     gate: Option<Arc<Mutex<Gate>>>,
     events: mpsc::UnboundedSender<PeerEvent>,
     media: Option<Box<Media>>,
@@ -163,7 +167,7 @@ struct Driver {
 /// An idle connection's next look at its timers, when the core names none.
 const IDLE: Duration = Duration::from_secs(1);
 
-impl Driver {
+impl<C: Conn> Driver<C> {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut buf = vec![0u8; 2048];
         let mut ticker = grid::ticker(Instant::now());
@@ -174,13 +178,13 @@ impl Driver {
         loop {
             self.flush().await;
             let now = Instant::now();
-            let due = self.pc.poll_timeout().unwrap_or(now + IDLE);
+            let due = self.conn.poll_timeout().unwrap_or(now + IDLE);
             let media_started = self.media.as_ref().is_some_and(|m| m.core.started());
             // In a call, the core's timers (reports, keepalives) wait for
             // the grid too: they are not urgent, and so cost no wake-up.
             let due = if media_started { grid::ceil(due) } else { due };
             if due <= now {
-                let _ = self.pc.handle_timeout(now);
+                self.conn.handle_timeout(now);
                 // A core whose timer stays due must not hold the worker.
                 tokio::task::yield_now().await;
                 continue;
@@ -211,11 +215,7 @@ impl Driver {
                         }
                     },
                     Some(Command::Remote(desc, ack)) => {
-                        let r = self
-                            .pc
-                            .set_remote_description(Instant::now(), *desc)
-                            .map_err(|e| anyhow!("the description cannot be applied: {e}"));
-                        let _ = ack.send(r);
+                        let _ = ack.send(self.conn.set_remote(Instant::now(), *desc));
                     }
                     Some(Command::Close(ack)) => {
                         self.close().await;
@@ -229,7 +229,7 @@ impl Driver {
                 },
                 _ = ticker.tick(), if media_started => self.tick(),
                 () = &mut timer => {
-                    let _ = self.pc.handle_timeout(Instant::now());
+                    self.conn.handle_timeout(Instant::now());
                 }
                 r = self.socket.recv_from(&mut buf) => {
                     // An error is ICMP unreachable on some systems: not fatal.
@@ -264,20 +264,11 @@ impl Driver {
                 }
             }
         }
-        let _ = self.pc.handle_read(TaggedBytesMut {
-            now,
-            transport: TransportContext {
-                local_addr: self.local,
-                peer_addr: peer,
-                ecn: None,
-                transport_protocol: TransportProtocol::UDP,
-            },
-            message: BytesMut::from(data),
-        });
-        while let Some(TaggedRTCMessage { message, .. }) = self.pc.poll_read() {
+        self.conn.handle_read(now, self.local, peer, data);
+        while let Some(p) = self.conn.poll_rtp() {
             // Before the media loop exists (pre_accept) nothing is due
             // anyway: WhatsApp sends media once accepted.
-            if let (RTCMessage::RtpPacket(_, p), Some(m)) = (message, self.media.as_mut()) {
+            if let Some(m) = self.media.as_mut() {
                 m.core.receive(&p, now);
             }
         }
@@ -294,10 +285,7 @@ impl Driver {
             Err(e) => return self.end_media(Err(e)),
         };
         for Outgoing { packet, sent } in packets {
-            let result = match self.pc.rtp_sender(self.sender) {
-                Some(mut s) => s.write_rtp(now, packet).map_err(|e| e.to_string()),
-                None => Err("the call's RTP sender is gone".into()),
-            };
+            let result = self.conn.write_rtp(now, packet);
             m.core.sent(sent, result, now);
         }
     }
@@ -310,34 +298,27 @@ impl Driver {
             // alone it waits for the next timer: the ICE check interval
             // (10 ms here, up to 200 ms), later the 1 s keepalive or DTLS
             // retransmission.
-            let _ = self.pc.handle_timeout(Instant::now());
+            self.conn.handle_timeout(Instant::now());
         }
     }
 
     /// One pass of [`Self::flush`]; whether ICE has just connected.
     async fn flush_once(&mut self) -> bool {
         let mut connected = false;
-        while let Some(d) = self.pc.poll_write() {
+        while let Some((message, to)) = self.conn.poll_transmit() {
             let verdict = match &self.gate {
                 None => Verdict::Forward,
-                Some(gate) => gate.lock().unwrap().from_inner(Instant::now(), &d.message),
+                Some(gate) => gate.lock().unwrap().from_inner(Instant::now(), &message),
             };
             let data = match &verdict {
-                Verdict::Forward => &d.message[..],
+                Verdict::Forward => &message[..],
                 Verdict::Reply(r) => &r[..],
                 Verdict::Drop => continue,
             };
-            let _ = self.socket.send_to(data, d.transport.peer_addr).await;
+            let _ = self.socket.send_to(data, to).await;
         }
-        while let Some(e) = self.pc.poll_event() {
-            let e = match e {
-                RTCPeerConnectionEvent::OnIceConnectionStateChangeEvent(s) => {
-                    connected |= s == RTCIceConnectionState::Connected;
-                    PeerEvent::Ice(s)
-                }
-                RTCPeerConnectionEvent::OnConnectionStateChangeEvent(s) => PeerEvent::State(s),
-                _ => continue,
-            };
+        while let Some(e) = self.conn.poll_event() {
+            connected |= matches!(e, PeerEvent::Ice(RTCIceConnectionState::Connected));
             let _ = self.events.send(e);
         }
         connected
@@ -345,7 +326,7 @@ impl Driver {
 
     async fn close(&mut self) {
         self.end_media(Ok(()));
-        let _ = self.pc.close();
+        self.conn.close();
         self.flush().await;
     }
 }

@@ -1,0 +1,340 @@
+//! ICE as the business side runs it toward WhatsApp's ICE-lite peer
+//! (RFC 8445 §2.5: a lite agent is always controlled): we are the full,
+//! controlling agent. Checks go to the offer's candidates of our socket's
+//! family, round robin, every check interval, each nominating
+//! (USE-CANDIDATE); the first answered one is the selected pair. Once
+//! connected, consent (RFC 7675) is refreshed every 5 s and expires after
+//! 30 s without an answer. The other side's own checks are answered.
+
+use crate::core::stun::{self, Builder, Class, Message};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// How often consent is refreshed, and when it runs out (RFC 7675 §5.1).
+pub const CONSENT_INTERVAL: Duration = Duration::from_secs(5);
+pub const CONSENT_EXPIRY: Duration = Duration::from_secs(30);
+/// Requests whose answers are still awaited: enough for a check interval
+/// of 10 ms over several candidates, bounded so an unanswering peer costs
+/// no memory.
+const PENDING: usize = 32;
+
+/// Both sides' ICE credentials.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub local_ufrag: String,
+    pub local_pwd: String,
+    pub remote_ufrag: String,
+    pub remote_pwd: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IceState {
+    Checking,
+    Connected,
+    Failed,
+}
+
+pub struct Ice {
+    creds: Credentials,
+    remotes: Vec<SocketAddr>,
+    interval: Duration,
+    /// Checks left before the connection fails.
+    attempts_left: u32,
+    next_remote: usize,
+    next_check: Instant,
+    pending: Vec<([u8; 12], SocketAddr)>,
+    tie_breaker: [u8; 8],
+    pub state: IceState,
+    pub selected: Option<SocketAddr>,
+    /// The last answer on the selected pair.
+    heard: Instant,
+}
+
+/// Our peer-reflexive priority (RFC 8445 §5.1.2.1: type preference 110,
+/// local preference 65535, component 1).
+const PRIORITY: u32 = (110 << 24) | (65535 << 8) | 255;
+
+impl Ice {
+    pub fn new(
+        creds: Credentials,
+        remotes: Vec<SocketAddr>,
+        interval: Duration,
+        attempts: u32,
+        now: Instant,
+    ) -> Ice {
+        Ice {
+            creds,
+            remotes,
+            interval,
+            attempts_left: attempts,
+            next_remote: 0,
+            next_check: now,
+            pending: Vec::new(),
+            tie_breaker: rand::random(),
+            state: IceState::Checking,
+            selected: None,
+            heard: now,
+        }
+    }
+
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match self.state {
+            IceState::Failed => None,
+            IceState::Checking => Some(self.next_check),
+            IceState::Connected => Some(self.next_check.min(self.heard + CONSENT_EXPIRY)),
+        }
+    }
+
+    /// Checks or consent requests now due, into `out`.
+    pub fn handle_timeout(&mut self, now: Instant, out: &mut Vec<(Vec<u8>, SocketAddr)>) {
+        match self.state {
+            IceState::Failed => {}
+            IceState::Checking if now >= self.next_check => {
+                if self.attempts_left == 0 || self.remotes.is_empty() {
+                    self.state = IceState::Failed;
+                    return;
+                }
+                self.attempts_left -= 1;
+                let to = self.remotes[self.next_remote % self.remotes.len()];
+                self.next_remote += 1;
+                out.push((self.request(to, true), to));
+                self.next_check = now + self.interval;
+            }
+            IceState::Connected if now >= self.heard + CONSENT_EXPIRY => {
+                self.state = IceState::Failed;
+            }
+            IceState::Connected if now >= self.next_check => {
+                if let Some(to) = self.selected {
+                    out.push((self.request(to, false), to));
+                }
+                self.next_check = now + CONSENT_INTERVAL;
+            }
+            _ => {}
+        }
+    }
+
+    fn request(&mut self, to: SocketAddr, nominate: bool) -> Vec<u8> {
+        let transaction: [u8; 12] = rand::random();
+        if self.pending.len() == PENDING {
+            self.pending.remove(0);
+        }
+        self.pending.push((transaction, to));
+        let username = format!("{}:{}", self.creds.remote_ufrag, self.creds.local_ufrag);
+        let mut b = Builder::new(Class::Request, stun::BINDING, transaction)
+            .attr(stun::USERNAME, username.as_bytes())
+            .attr(stun::PRIORITY, &PRIORITY.to_be_bytes())
+            .attr(stun::ICE_CONTROLLING, &self.tie_breaker);
+        if nominate {
+            b = b.attr(stun::USE_CANDIDATE, &[]);
+        }
+        b.integrity(self.creds.remote_pwd.as_bytes())
+            .fingerprint()
+            .build()
+    }
+
+    /// A STUN message from `from`: an answer to one of our checks, or a
+    /// check of theirs to answer (into `out`). Anything unauthenticated is
+    /// dropped, as RFC 8445 §7.3 and §7.2.5.2 say.
+    pub fn handle_stun(
+        &mut self,
+        now: Instant,
+        from: SocketAddr,
+        data: &[u8],
+        out: &mut Vec<(Vec<u8>, SocketAddr)>,
+    ) {
+        let Ok(m) = Message::parse(data) else {
+            return;
+        };
+        if m.method != stun::BINDING || m.verify_fingerprint(data) == Some(false) {
+            return;
+        }
+        match m.class {
+            Class::Request => {
+                let username = format!("{}:{}", self.creds.local_ufrag, self.creds.remote_ufrag);
+                let ok = m.username().as_deref() == Some(&username)
+                    && m.verify_integrity(data, self.creds.local_pwd.as_bytes()) == Some(true);
+                if ok {
+                    let reply = Builder::new(Class::Success, stun::BINDING, m.transaction)
+                        .xor_mapped_address(from)
+                        .integrity(self.creds.local_pwd.as_bytes())
+                        .fingerprint()
+                        .build();
+                    out.push((reply, from));
+                }
+            }
+            Class::Success | Class::Error => {
+                let Some(i) = self
+                    .pending
+                    .iter()
+                    .position(|(t, to)| *t == m.transaction && *to == from)
+                else {
+                    return;
+                };
+                if m.verify_integrity(data, self.creds.remote_pwd.as_bytes()) != Some(true) {
+                    return;
+                }
+                self.pending.remove(i);
+                if m.class == Class::Error || self.state == IceState::Failed {
+                    return;
+                }
+                if self.selected.is_none() {
+                    self.selected = Some(from);
+                    self.state = IceState::Connected;
+                    self.next_check = now + CONSENT_INTERVAL;
+                }
+                if self.selected == Some(from) {
+                    self.heard = now;
+                }
+            }
+            Class::Indication => {}
+        }
+    }
+
+    /// Whether `from` is one of the offer's candidates (datagrams from
+    /// anywhere else are not this call's).
+    pub fn knows(&self, from: SocketAddr) -> bool {
+        self.remotes.contains(&from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials {
+        Credentials {
+            local_ufrag: "biz".into(),
+            local_pwd: "bizpasswordbizpassword".into(),
+            remote_ufrag: "wa".into(),
+            remote_pwd: "wapasswordwapassword".into(),
+        }
+    }
+
+    fn answer(req: &[u8], pwd: &str) -> Vec<u8> {
+        let m = Message::parse(req).unwrap();
+        Builder::new(Class::Success, stun::BINDING, m.transaction)
+            .xor_mapped_address("127.0.0.1:4000".parse().unwrap())
+            .integrity(pwd.as_bytes())
+            .fingerprint()
+            .build()
+    }
+
+    /// Checks go round the candidates at the interval, each controlling
+    /// and nominating with WhatsApp's credentials; an answer signed with
+    /// the wrong password is ignored, the right one selects its pair.
+    #[test]
+    fn checks_nominate_and_the_first_true_answer_selects_its_pair() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let (a, b): (SocketAddr, SocketAddr) = (
+            "127.0.0.1:3480".parse().unwrap(),
+            "127.0.0.2:3480".parse().unwrap(),
+        );
+        let mut ice = Ice::new(creds(), vec![a, b], ms(10), 100, t0);
+        let mut out = Vec::new();
+        ice.handle_timeout(t0, &mut out);
+        ice.handle_timeout(t0 + ms(5), &mut out);
+        assert_eq!(out.len(), 1, "one check per interval");
+        ice.handle_timeout(t0 + ms(10), &mut out);
+        assert_eq!((out[0].1, out[1].1), (a, b));
+        let m = Message::parse(&out[1].0).unwrap();
+        assert_eq!(m.username().as_deref(), Some("wa:biz"));
+        assert!(m.has(stun::USE_CANDIDATE) && m.has(stun::ICE_CONTROLLING));
+        assert_eq!(
+            m.verify_integrity(&out[1].0, b"wapasswordwapassword"),
+            Some(true)
+        );
+        let mut replies = Vec::new();
+        ice.handle_stun(t0 + ms(11), b, &answer(&out[1].0, "wrong"), &mut replies);
+        assert_eq!(ice.state, IceState::Checking);
+        ice.handle_stun(
+            t0 + ms(11),
+            a,
+            &answer(&out[1].0, "wapasswordwapassword"),
+            &mut replies,
+        );
+        assert_eq!(ice.state, IceState::Checking, "answered from elsewhere");
+        ice.handle_stun(
+            t0 + ms(11),
+            b,
+            &answer(&out[1].0, "wapasswordwapassword"),
+            &mut replies,
+        );
+        assert_eq!((ice.state, ice.selected), (IceState::Connected, Some(b)));
+        assert!(replies.is_empty());
+    }
+
+    /// Unanswered, the checks run out and ICE fails.
+    #[test]
+    fn unanswered_checks_fail_after_their_attempts() {
+        let t0 = Instant::now();
+        let a: SocketAddr = "127.0.0.1:3480".parse().unwrap();
+        let mut ice = Ice::new(creds(), vec![a], Duration::from_millis(10), 3, t0);
+        let mut out = Vec::new();
+        for i in 0..10 {
+            ice.handle_timeout(t0 + Duration::from_millis(10 * i), &mut out);
+        }
+        assert_eq!((out.len(), ice.state), (3, IceState::Failed));
+        assert_eq!(ice.poll_timeout(), None);
+    }
+
+    /// Connected, consent is asked every 5 s without nominating, and runs
+    /// out 30 s after the last answer.
+    #[test]
+    fn consent_is_refreshed_and_expires_without_answers() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs;
+        let a: SocketAddr = "127.0.0.1:3480".parse().unwrap();
+        let mut ice = Ice::new(creds(), vec![a], Duration::from_millis(10), 10, t0);
+        let mut out = Vec::new();
+        ice.handle_timeout(t0, &mut out);
+        let first = out.pop().unwrap().0;
+        ice.handle_stun(t0, a, &answer(&first, "wapasswordwapassword"), &mut out);
+        assert_eq!(ice.state, IceState::Connected);
+        ice.handle_timeout(t0 + s(5), &mut out);
+        let consent = out.pop().unwrap().0;
+        assert!(!Message::parse(&consent).unwrap().has(stun::USE_CANDIDATE));
+        ice.handle_stun(
+            t0 + s(6),
+            a,
+            &answer(&consent, "wapasswordwapassword"),
+            &mut out,
+        );
+        ice.handle_timeout(t0 + s(35), &mut out);
+        assert_eq!(ice.state, IceState::Connected, "answered at 6 s");
+        ice.handle_timeout(t0 + s(36), &mut out);
+        assert_eq!(ice.state, IceState::Failed);
+    }
+
+    /// Their checks are answered only with our credentials.
+    #[test]
+    fn their_checks_are_answered_when_signed_with_our_password() {
+        let t0 = Instant::now();
+        let a: SocketAddr = "127.0.0.1:3480".parse().unwrap();
+        let mut ice = Ice::new(creds(), vec![a], Duration::from_millis(10), 10, t0);
+        let check = |user: &str, pwd: &str| {
+            Builder::new(Class::Request, stun::BINDING, [7; 12])
+                .attr(stun::USERNAME, user.as_bytes())
+                .integrity(pwd.as_bytes())
+                .fingerprint()
+                .build()
+        };
+        let mut out = Vec::new();
+        ice.handle_stun(t0, a, &check("biz:wa", "nope"), &mut out);
+        ice.handle_stun(
+            t0,
+            a,
+            &check("other:wa", "bizpasswordbizpassword"),
+            &mut out,
+        );
+        assert!(out.is_empty());
+        ice.handle_stun(t0, a, &check("biz:wa", "bizpasswordbizpassword"), &mut out);
+        let reply = Message::parse(&out[0].0).unwrap();
+        assert_eq!(reply.class, Class::Success);
+        assert_eq!(reply.xor_mapped_address(), Some(a));
+        assert_eq!(
+            reply.verify_integrity(&out[0].0, b"bizpasswordbizpassword"),
+            Some(true)
+        );
+    }
+}
