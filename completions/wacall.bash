@@ -131,7 +131,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__bridge)
-            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --duration --record --force --input-device --output-device --mute --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --offer --to --answer-out --answer-format --graph --call-id --phone-number-id --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --media-stack --connect-timeout --opus-complexity --duration --record --force --input-device --output-device --mute --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +211,10 @@ _wacall() {
                     ;;
                 --ice-check-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --media-stack)
+                    COMPREPLY=($(compgen -W "rtc lean" -- "${cur}"))
                     return 0
                     ;;
                 --connect-timeout)
@@ -585,7 +589,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__listen)
-            opts="-v -q -h -V --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --auto-answer --busy --calls --offer --to --phone-number-id --duration --input-device --output-device --mute --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --auto-answer --busy --calls --offer --to --phone-number-id --duration --input-device --output-device --mute --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --media-stack --connect-timeout --opus-complexity --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -699,6 +703,10 @@ _wacall() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --media-stack)
+                    COMPREPLY=($(compgen -W "rtc lean" -- "${cur}"))
+                    return 0
+                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -787,7 +795,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__serve)
-            opts="-v -q -h -V --config --check-config --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --max-calls --phone-number-id --record-dir --redis --instance-id --instance-ttl --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --connect-timeout --opus-complexity --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --config --check-config --listen --path --app-secret --insecure-skip-signature --verify-token --capture --max-body --to --api-token-file --insecure-no-api-token --drain-timeout --max-calls --phone-number-id --record-dir --redis --instance-id --instance-ttl --token-file --graph-url --graph-version --accept-window --bind --stun --turn --turn-username --turn-credential --public-ip --udp-ports --gather-timeout --ice-check-interval --media-stack --connect-timeout --opus-complexity --model --voice --instructions --instructions-file --greeting --vad --transcription-model --openai-url --openai-transport --price --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -909,6 +917,10 @@ _wacall() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --media-stack)
+                    COMPREPLY=($(compgen -W "rtc lean" -- "${cur}"))
+                    return 0
+                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -969,7 +981,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim)
-            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --ramp --webhook-retries --business-initiated --wait-seconds --inject-graph-error --seconds --light --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version offer openai help"
+            opts="-v -q -h -V --webhook-url --app-secret --verify-token --graph-listen --graph-token --phone-number-id --display-phone-number --waba-id --calls --concurrency --ramp --webhook-retries --business-initiated --wait-seconds --inject-graph-error --seconds --light --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --media-stack --color --json --verbose --quiet --help --version offer openai help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,6 +1087,10 @@ _wacall() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --media-stack)
+                    COMPREPLY=($(compgen -W "rtc lean" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1143,7 +1159,7 @@ _wacall() {
             return 0
             ;;
         wacall__subcmd__sim__subcmd__offer)
-            opts="-v -q -h -V --out --answer --answer-timeout --seconds --light --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --color --json --verbose --quiet --help --version"
+            opts="-v -q -h -V --out --answer --answer-timeout --seconds --light --tone --send --silence --dtmf --record --media-ip --offer-template --no-media-timeout --silence-timeout --accept-timeout --no-wait-for-maiden --ring-seconds --media-stack --color --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1203,6 +1219,10 @@ _wacall() {
                     ;;
                 --ring-seconds)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --media-stack)
+                    COMPREPLY=($(compgen -W "rtc lean" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -78,6 +78,8 @@ complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l public-ip -d 'T
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l udp-ports -d 'Bind the media port in this range, e.g. 10000-10100' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l media-stack -d 'Media stack with one concrete --bind and no STUN/TURN: rtc (webrtc-rs\'s core) or lean (wacall\'s own ICE, DTLS and SRTP: less CPU per call)' -r -f -a "rtc\t''
+lean\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l opus-complexity -d 'Opus encoder complexity, 0-10: lower costs less CPU per call (1 takes about half of 5\'s encoding time) for slightly coarser sound' -r
 complete -c wacall -n "__fish_wacall_using_subcommand bridge" -l duration -d 'End the call after this long (default: until it ends or Ctrl-C)' -r
@@ -143,6 +145,8 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_s
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l ring-seconds -d 'Business-initiated calls: seconds the user\'s phone rings before they pick up' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l media-stack -d 'WhatsApp\'s media stack when it offers: rtc (webrtc-rs\'s core) or lean (wacall\'s own ICE-lite, DTLS and SRTP: less CPU per caller)' -r -f -a "rtc\t''
+lean\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and not __fish_seen_subcommand_from offer openai help" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -172,6 +176,8 @@ complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subco
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l silence-timeout -d 'Seconds mid-call without RTP or RTCP before WhatsApp hangs up (138021)' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l accept-timeout -d 'Seconds from the connect webhook to accept before the call is not answered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l ring-seconds -d 'Business-initiated calls: seconds the user\'s phone rings before they pick up' -r
+complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l media-stack -d 'WhatsApp\'s media stack when it offers: rtc (webrtc-rs\'s core) or lean (wacall\'s own ICE-lite, DTLS and SRTP: less CPU per caller)' -r -f -a "rtc\t''
+lean\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand sim; and __fish_seen_subcommand_from offer" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -228,6 +234,8 @@ complete -c wacall -n "__fish_wacall_using_subcommand listen" -l public-ip -d 'T
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l udp-ports -d 'Bind the media port in this range, e.g. 10000-10100' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand listen" -l media-stack -d 'Media stack with one concrete --bind and no STUN/TURN: rtc (webrtc-rs\'s core) or lean (wacall\'s own ICE, DTLS and SRTP: less CPU per call)' -r -f -a "rtc\t''
+lean\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l opus-complexity -d 'Opus encoder complexity, 0-10: lower costs less CPU per call (1 takes about half of 5\'s encoding time) for slightly coarser sound' -r
 complete -c wacall -n "__fish_wacall_using_subcommand listen" -l color -d 'When to color the output: `auto` colors a terminal unless NO_COLOR is set or TERM=dumb' -r -f -a "auto\t''
@@ -287,6 +295,8 @@ complete -c wacall -n "__fish_wacall_using_subcommand serve" -l public-ip -d 'Th
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l udp-ports -d 'Bind the media port in this range, e.g. 10000-10100' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l gather-timeout -d 'Stop gathering candidates after this long, and send what was gathered' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l ice-check-interval -d 'ICE check interval while connecting: shorter connects faster, longer sends fewer checks' -r
+complete -c wacall -n "__fish_wacall_using_subcommand serve" -l media-stack -d 'Media stack with one concrete --bind and no STUN/TURN: rtc (webrtc-rs\'s core) or lean (wacall\'s own ICE, DTLS and SRTP: less CPU per call)' -r -f -a "rtc\t''
+lean\t''"
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l connect-timeout -d 'ICE and DTLS must connect within this' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l opus-complexity -d 'Opus encoder complexity, 0-10: lower costs less CPU per call (1 takes about half of 5\'s encoding time) for slightly coarser sound' -r
 complete -c wacall -n "__fish_wacall_using_subcommand serve" -l model -d 'The Realtime model' -r

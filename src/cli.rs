@@ -307,6 +307,9 @@ pub struct SimMediaArgs {
     /// Business-initiated calls: seconds the user's phone rings before they pick up
     #[arg(long, value_name = "S", default_value_t = 1.0)]
     pub ring_seconds: f64,
+    /// WhatsApp's media stack when it offers: rtc (webrtc-rs's core) or lean (wacall's own ICE-lite, DTLS and SRTP: less CPU per caller)
+    #[arg(long, value_name = "STACK", default_value = "rtc", value_parser = ["rtc", "lean"])]
+    pub media_stack: String,
 }
 
 #[derive(Debug, Args)]

@@ -711,3 +711,81 @@ fn a_ramp_spreads_the_simulators_call_starts() {
         );
     }
 }
+
+/// Both sides on the lean media stack (`--media-stack lean` for the service
+/// and the simulator): every call connects, the caller hears its own 440 Hz
+/// back through `echo` with nothing lost, and the service's steps name the
+/// path.
+#[test]
+fn calls_on_the_lean_media_stack_echo_the_callers_audio() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &["--media-stack", "lean"]);
+    let out = sim(
+        port,
+        graph_port,
+        &[
+            "--calls",
+            "10",
+            "--concurrency",
+            "10",
+            "--seconds",
+            "3",
+            "--media-stack",
+            "lean",
+        ],
+    )
+    .wait_with_output()
+    .unwrap();
+    let calls = lines(&out.stdout, "call");
+    assert_eq!(calls.len(), 10, "{}", text(&out));
+    for c in &calls {
+        assert_eq!(c["ok"], true, "{c:#}");
+        let hz = c["heard"]["dominant_hz"].as_f64().unwrap();
+        assert!((hz - 440.0).abs() < 5.0, "heard {hz} Hz: {c:#}");
+        assert!(c["media_in"]["packets"].as_u64().unwrap() > 100, "{c:#}");
+        assert_eq!(c["media_in"]["lost"].as_u64(), Some(0), "{c:#}");
+    }
+    let id = calls[0]["call_id"].as_str().unwrap().replace('+', "%2B");
+    let (_, s) = json(
+        port,
+        "GET",
+        &format!("/sessions/{}", id.replace('/', "%2F").replace('=', "%3D")),
+        &auth(),
+        b"",
+    );
+    assert!(
+        s["timeline"].as_array().unwrap().iter().any(|t| t["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("answer ready (lean)")),
+        "{s:#}"
+    );
+    sigterm(&server);
+    assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
+}
+
+/// The lean stack runs on one concrete address without STUN or TURN; asked
+/// for elsewhere it is a usage error that says so.
+#[test]
+fn the_lean_media_stack_needs_one_concrete_address() {
+    let out = std::process::Command::new(WACALL)
+        .args([
+            "serve",
+            "--to",
+            "echo",
+            "--media-stack",
+            "lean",
+            "--app-secret",
+            "x",
+        ])
+        .env("WHATSAPP_TOKEN", "t")
+        .env("WACALL_API_TOKEN", API)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("--media-stack lean needs one concrete --bind"),
+        "{}",
+        text(&out)
+    );
+}

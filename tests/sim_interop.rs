@@ -136,6 +136,23 @@ fn a_correct_answer_gets_media_both_ways() {
     assert!(r["setup"].as_f64().unwrap() > 0.0);
 }
 
+/// The simulated WhatsApp on the lean stack (its own ICE-lite, DTLS server
+/// with dimpl, SRTP) against aiortc's full agent and DTLS client, an
+/// implementation that shares no code with it: media both ways.
+#[test]
+fn the_lean_whatsapp_side_gets_media_both_ways_with_aiortc() {
+    let ((code, r, aiortc), _) = peer_only_with(None, &["--media-stack", "lean"]);
+    assert_eq!(code, 0, "{r:#}");
+    let hz = r["heard"]["dominant_hz"].as_f64().unwrap();
+    assert!(
+        (hz - 1000.0).abs() < 2.0,
+        "the simulator heard {hz} Hz: {r:#}"
+    );
+    let theirs = aiortc["heard_hz"].as_f64().unwrap();
+    assert!((theirs - 440.0).abs() < 5.0, "aiortc heard {theirs} Hz");
+    assert!(r["media_in"]["packets"].as_u64().unwrap() > 80, "{r:#}");
+}
+
 fn fails_with(fault: &str, layer: &str, says: &str) {
     let (code, r, _) = peer_only(Some(fault));
     assert_eq!(code, 1, "{fault}: {r:#}");

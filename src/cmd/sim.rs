@@ -106,6 +106,10 @@ pub fn call_spec(m: &SimMediaArgs) -> Result<CallSpec, CliError> {
             source,
             wait_for_maiden: !m.no_wait_for_maiden,
             bitrate: 20_000,
+            stack: match m.media_stack.as_str() {
+                "lean" => crate::io::answerer::MediaStack::Lean,
+                _ => crate::io::answerer::MediaStack::Rtc,
+            },
         },
         timers: Timers {
             accept_window: seconds("--accept-timeout", m.accept_timeout)?,

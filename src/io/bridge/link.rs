@@ -1,10 +1,11 @@
 //! The call's connection, on either WebRTC path: ours on webrtc-rs's
-//! sans-IO core when one concrete address is bound and no STUN or TURN
-//! server is named (`io::direct`: one task per call, the media loop in it),
+//! sans-IO core (or, with `--media-stack lean`, on `io::lean`) when one
+//! concrete address is bound and no STUN or TURN server is named
+//! (`io::direct`: one task per call, the media loop in it),
 //! otherwise webrtc-rs's async peer connection (which gathers from servers
 //! and interfaces), with the media loop on its tracks.
 
-use crate::io::answerer::{self, AnswererConfig};
+use crate::io::answerer::{self, AnswererConfig, MediaStack};
 use crate::io::direct;
 use crate::io::farend::FarEnd;
 use crate::io::media::{self, MediaConfig, MediaStats};
@@ -23,7 +24,8 @@ pub(super) enum Link {
         pc: Arc<dyn PeerConnection>,
         track: Arc<TrackLocalStaticRTP>,
     },
-    Direct(direct::Peer),
+    /// The peer, and which core runs it (`direct` on webrtc-rs's, `lean`).
+    Direct(direct::Peer, &'static str),
 }
 
 /// An offer answered, on whichever path.
@@ -42,7 +44,13 @@ pub(super) async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<
         let started = std::time::Instant::now();
         let a = direct::answer(offer, cfg).await?;
         return Ok(Answered {
-            link: Link::Direct(a.peer),
+            link: Link::Direct(
+                a.peer,
+                match cfg.stack {
+                    MediaStack::Lean => "lean",
+                    MediaStack::Rtc => "direct",
+                },
+            ),
             answer: a.answer,
             ssrc: a.ssrc,
             codecs: a.codecs,
@@ -75,7 +83,7 @@ impl Link {
     pub(super) fn path(&self) -> &'static str {
         match self {
             Link::Wrapped { .. } => "webrtc-rs",
-            Link::Direct(_) => "direct",
+            Link::Direct(_, path) => path,
         }
     }
 
@@ -103,7 +111,7 @@ impl Link {
                 dtmf,
                 stats,
             )),
-            Link::Direct(peer) => peer.run_media(&cfg, far, start, stop, dtmf, stats),
+            Link::Direct(peer, _) => peer.run_media(&cfg, far, start, stop, dtmf, stats),
         }
     }
 
@@ -112,7 +120,7 @@ impl Link {
             Link::Wrapped { pc, .. } => {
                 let _ = pc.close().await;
             }
-            Link::Direct(peer) => peer.close().await,
+            Link::Direct(peer, _) => peer.close().await,
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::{Answered, answer};
 use crate::core::audio::Tone;
 use crate::core::sim::diagnose::Timeline;
-use crate::io::answerer::AnswererConfig;
+use crate::io::answerer::{AnswererConfig, MediaStack};
 use crate::io::media::Source;
 use crate::io::sim::peer::{PeerConfig, WhatsAppPeer};
 use std::net::IpAddr;
@@ -13,8 +13,18 @@ use std::time::Duration;
 /// WhatsApp (saying 440 Hz) on `ip`, and the bridge's answer from `ip`
 /// with `cfg`'s other settings; the answer is not yet applied.
 pub async fn offered_and_answered(ip: IpAddr, cfg: AnswererConfig) -> (WhatsAppPeer, Answered) {
+    offered_and_answered_on(ip, cfg, MediaStack::Rtc).await
+}
+
+/// [`offered_and_answered`] with WhatsApp's side on `stack`.
+pub async fn offered_and_answered_on(
+    ip: IpAddr,
+    cfg: AnswererConfig,
+    stack: MediaStack,
+) -> (WhatsAppPeer, Answered) {
     let mut whatsapp = PeerConfig::loopback(Source::Tone(Tone::new(440.0, 0.3)));
     whatsapp.bind_ip = ip;
+    whatsapp.stack = stack;
     let peer = WhatsAppPeer::new(whatsapp).await.unwrap();
     let cfg = AnswererConfig {
         bind: vec![ip],

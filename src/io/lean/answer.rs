@@ -58,6 +58,7 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
     let now = Instant::now();
     let lean = Lean::new(
         LeanConfig {
+            role: super::Role::Business,
             creds,
             remotes,
             fingerprint: theirs.fingerprint,
@@ -128,7 +129,7 @@ pub fn without_transport_cc(sdp: &str) -> String {
 
 /// webrtc-rs's certificate as dimpl takes it: DER certificate and PKCS#8
 /// key, from its PEM.
-fn dimpl_certificate(cert: &RTCCertificate) -> anyhow::Result<DtlsCertificate> {
+pub(crate) fn dimpl_certificate(cert: &RTCCertificate) -> anyhow::Result<DtlsCertificate> {
     let pem = cert
         .serialize_pem()
         .map_err(|e| anyhow!("cannot export the DTLS certificate: {e}"))?;

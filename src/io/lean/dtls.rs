@@ -1,7 +1,7 @@
-//! DTLS as the business side runs it: the client (`a=setup:active`), with
-//! dimpl; WhatsApp's certificate checked against the offer's sha-256
-//! fingerprint (dimpl leaves that to us); SRTP keyed from the exported
-//! keying material (RFC 5764 §4.2).
+//! DTLS with dimpl: the business side is the client (`a=setup:active`),
+//! the simulated WhatsApp the server. The other side's certificate is
+//! checked against its description's sha-256 fingerprint (dimpl leaves that
+//! to us); SRTP is keyed from the exported keying material (RFC 5764 §4.2).
 
 use ::rtc::srtp::context::Context;
 use ::rtc::srtp::protection_profile::ProtectionProfile;
@@ -30,6 +30,7 @@ pub struct Srtp {
 
 pub struct Client {
     dtls: Dtls,
+    active: bool,
     fingerprint: Vec<u8>,
     cert_checked: bool,
     /// dimpl said Connected; whether we said so (or why not) yet.
@@ -41,14 +42,16 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client whose peer must present the certificate hashing to
-    /// `fingerprint` (SHA-256). Its ClientHello waits in [`Self::drain`].
-    pub fn new(cert: DtlsCertificate, fingerprint: Vec<u8>, now: Instant) -> Client {
+    /// The client (`active`) or server, whose peer must present the
+    /// certificate hashing to `fingerprint` (SHA-256). A client's
+    /// ClientHello waits in [`Self::drain`].
+    pub fn new(cert: DtlsCertificate, fingerprint: Vec<u8>, active: bool, now: Instant) -> Client {
         let mut dtls = Dtls::new_12(Arc::new(dimpl::Config::default()), cert, now);
-        dtls.set_active(true);
+        dtls.set_active(active);
         let _ = dtls.handle_timeout(now);
         Client {
             dtls,
+            active,
             fingerprint,
             cert_checked: false,
             handshake_done: false,
@@ -111,7 +114,7 @@ impl Client {
                         ));
                     }
                 }
-                Output::KeyingMaterial(km, profile) => match keyed(&km, profile) {
+                Output::KeyingMaterial(km, profile) => match keyed(&km, profile, self.active) {
                     Ok(s) => self.srtp = Some(s),
                     Err(e) => happened.push(Happened::Failed(e)),
                 },
@@ -133,9 +136,9 @@ impl Client {
     }
 }
 
-/// RFC 5764 §4.2: client key, server key, client salt, server salt. We are
-/// the client, so ours protect what we send.
-fn keyed(km: &[u8], profile: SrtpProfile) -> Result<Srtp, String> {
+/// RFC 5764 §4.2: client key, server key, client salt, server salt; the
+/// client's protect what the client sends.
+fn keyed(km: &[u8], profile: SrtpProfile, client: bool) -> Result<Srtp, String> {
     let profile = match profile {
         SrtpProfile::AES128_CM_SHA1_80 => ProtectionProfile::Aes128CmHmacSha1_80,
         SrtpProfile::AEAD_AES_128_GCM => ProtectionProfile::AeadAes128Gcm,
@@ -157,9 +160,14 @@ fn keyed(km: &[u8], profile: SrtpProfile) -> Result<Srtp, String> {
     let crypto = provider.crypto();
     let context =
         |k, s| Context::new(k, s, profile, None, None, crypto).map_err(|e| format!("SRTP: {e}"));
+    let (ours, theirs) = if client {
+        ((ck, cs), (sk, ss))
+    } else {
+        ((sk, ss), (ck, cs))
+    };
     Ok(Srtp {
-        tx: context(ck, cs)?,
-        rx: context(sk, ss)?,
+        tx: context(ours.0, ours.1)?,
+        rx: context(theirs.0, theirs.1)?,
         profile,
     })
 }

@@ -5,6 +5,9 @@
 //! (USE-CANDIDATE); the first answered one is the selected pair. Once
 //! connected, consent (RFC 7675) is refreshed every 5 s and expires after
 //! 30 s without an answer. The other side's own checks are answered.
+//!
+//! The simulated WhatsApp runs the lite side ([`Ice::lite`]): no checks of
+//! its own, the pair its peer nominates is the selected one.
 
 use crate::core::stun::{self, Builder, Class, Message};
 use std::net::SocketAddr;
@@ -46,6 +49,8 @@ pub struct Ice {
     tie_breaker: [u8; 8],
     pub state: IceState,
     pub selected: Option<SocketAddr>,
+    /// ICE-lite: answers checks, sends none.
+    lite: bool,
     /// The last answer on the selected pair.
     heard: Instant,
 }
@@ -73,11 +78,35 @@ impl Ice {
             tie_breaker: rand::random(),
             state: IceState::Checking,
             selected: None,
+            lite: false,
             heard: now,
         }
     }
 
+    /// The lite side, with our credentials; the other side's come with its
+    /// description ([`Self::set_remote`]).
+    pub fn lite(local_ufrag: String, local_pwd: String, now: Instant) -> Ice {
+        let creds = Credentials {
+            local_ufrag,
+            local_pwd,
+            remote_ufrag: String::new(),
+            remote_pwd: String::new(),
+        };
+        Ice {
+            lite: true,
+            ..Ice::new(creds, vec![], Duration::from_secs(1), 0, now)
+        }
+    }
+
+    pub fn set_remote(&mut self, ufrag: String, pwd: String) {
+        self.creds.remote_ufrag = ufrag;
+        self.creds.remote_pwd = pwd;
+    }
+
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.lite {
+            return None;
+        }
         match self.state {
             IceState::Failed => None,
             IceState::Checking => Some(self.next_check),
@@ -87,6 +116,9 @@ impl Ice {
 
     /// Checks or consent requests now due, into `out`.
     pub fn handle_timeout(&mut self, now: Instant, out: &mut Vec<(Vec<u8>, SocketAddr)>) {
+        if self.lite {
+            return;
+        }
         match self.state {
             IceState::Failed => {}
             IceState::Checking if now >= self.next_check => {
@@ -160,6 +192,12 @@ impl Ice {
                         .fingerprint()
                         .build();
                     out.push((reply, from));
+                    // RFC 8445 §7.3.1.5: the controlled side selects the
+                    // pair a valid check nominates.
+                    if self.lite && m.has(stun::USE_CANDIDATE) && self.selected.is_none() {
+                        self.selected = Some(from);
+                        self.state = IceState::Connected;
+                    }
                 }
             }
             Class::Success | Class::Error => {
@@ -192,8 +230,10 @@ impl Ice {
 
     /// Whether `from` is one of the offer's candidates (datagrams from
     /// anywhere else are not this call's).
+    /// The lite side knows its peer only from its checks: everything is
+    /// let through to them.
     pub fn knows(&self, from: SocketAddr) -> bool {
-        self.remotes.contains(&from)
+        self.lite || self.remotes.contains(&from)
     }
 }
 
@@ -304,6 +344,31 @@ mod tests {
         assert_eq!(ice.state, IceState::Connected, "answered at 6 s");
         ice.handle_timeout(t0 + s(36), &mut out);
         assert_eq!(ice.state, IceState::Failed);
+    }
+
+    /// The lite side sends nothing of its own and selects the pair the
+    /// first valid nominating check came from.
+    #[test]
+    fn the_lite_side_selects_the_nominated_pair() {
+        let t0 = Instant::now();
+        let mut ice = Ice::lite("wa".into(), "wapasswordwapassword".into(), t0);
+        ice.set_remote("biz".into(), "bizpasswordbizpassword".into());
+        let mut out = Vec::new();
+        ice.handle_timeout(t0 + Duration::from_secs(60), &mut out);
+        assert!(out.is_empty() && ice.poll_timeout().is_none());
+        let a: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let check = |nominate: bool| {
+            let mut b = Builder::new(Class::Request, stun::BINDING, rand::random())
+                .attr(stun::USERNAME, b"wa:biz");
+            if nominate {
+                b = b.attr(stun::USE_CANDIDATE, &[]);
+            }
+            b.integrity(b"wapasswordwapassword").fingerprint().build()
+        };
+        ice.handle_stun(t0, a, &check(false), &mut out);
+        assert_eq!((out.len(), ice.state), (1, IceState::Checking));
+        ice.handle_stun(t0, a, &check(true), &mut out);
+        assert_eq!((ice.state, ice.selected), (IceState::Connected, Some(a)));
     }
 
     /// Their checks are answered only with our credentials.

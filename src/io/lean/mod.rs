@@ -31,13 +31,23 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime};
 
+/// Which side of WhatsApp's call this core runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The business: full ICE agent, controlling; DTLS client.
+    Business,
+    /// WhatsApp as `wacall sim` plays it: ICE-lite; DTLS server.
+    WhatsApp,
+}
+
 pub struct LeanConfig {
+    pub role: Role,
     pub creds: Credentials,
     /// The offer's UDP candidates of our socket's family.
     pub remotes: Vec<SocketAddr>,
     /// SHA-256 of the certificate WhatsApp must present.
     pub fingerprint: Vec<u8>,
-    /// Ours, whose fingerprint our answer carries.
+    /// Ours, whose fingerprint our description carries.
     pub cert: DtlsCertificate,
     pub ssrc: u32,
     pub check_interval: Duration,
@@ -56,6 +66,7 @@ enum Phase {
 }
 
 pub struct Lean {
+    role: Role,
     ice: Ice,
     dtls: Option<Client>,
     cert: Option<DtlsCertificate>,
@@ -73,8 +84,13 @@ pub struct Lean {
 
 impl Lean {
     pub fn new(c: LeanConfig, now: Instant) -> Lean {
+        let ice = match c.role {
+            Role::Business => Ice::new(c.creds, c.remotes, c.check_interval, c.attempts, now),
+            Role::WhatsApp => Ice::lite(c.creds.local_ufrag, c.creds.local_pwd, now),
+        };
         Lean {
-            ice: Ice::new(c.creds, c.remotes, c.check_interval, c.attempts, now),
+            role: c.role,
+            ice,
             dtls: None,
             cert: Some(c.cert),
             fingerprint: c.fingerprint,
@@ -125,7 +141,8 @@ impl Lean {
         {
             self.events
                 .push_back(PeerEvent::Ice(RTCIceConnectionState::Connected));
-            self.dtls = Some(Client::new(cert, self.fingerprint.clone(), now));
+            let active = self.role == Role::Business;
+            self.dtls = Some(Client::new(cert, self.fingerprint.clone(), active, now));
             self.phase = Phase::Securing;
         }
         if let (Some(d), Some(to)) = (self.dtls.as_mut(), self.ice.selected) {
@@ -279,8 +296,15 @@ impl Conn for Lean {
         Ok(())
     }
 
-    fn set_remote(&mut self, _now: Instant, _desc: RTCSessionDescription) -> anyhow::Result<()> {
-        anyhow::bail!("the lean media path answers; it takes no remote description")
+    /// The business's answer, on the simulated WhatsApp's side.
+    fn set_remote(&mut self, _now: Instant, desc: RTCSessionDescription) -> anyhow::Result<()> {
+        if self.role == Role::Business {
+            anyhow::bail!("the business side answers; it takes no remote description");
+        }
+        let t = crate::core::sdp::transport(&desc.sdp).map_err(|e| anyhow::anyhow!(e))?;
+        self.ice.set_remote(t.ufrag, t.pwd);
+        self.fingerprint = t.fingerprint;
+        Ok(())
     }
 
     fn close(&mut self) {

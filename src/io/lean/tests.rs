@@ -3,7 +3,7 @@
 
 use crate::core::audio::Tone;
 use crate::io::answerer::{AnswererConfig, MediaStack};
-use crate::io::direct::testkit::{offered_and_answered, until_dtls};
+use crate::io::direct::testkit::{offered_and_answered, offered_and_answered_on, until_dtls};
 use crate::io::media::{MediaConfig, MediaStats, Source};
 use crate::io::rtc::PeerEvent;
 use ::rtc::peer_connection::state::RTCPeerConnectionState;
@@ -21,14 +21,33 @@ fn lean() -> AnswererConfig {
 
 const LOOPBACK: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
-/// A whole call: the answer passes WhatsApp's rules and promises no
+/// A whole call with the business on the lean path and WhatsApp on
+/// webrtc-rs's core: the answer passes WhatsApp's rules and promises no
 /// transport-wide congestion control; WhatsApp's side sees nominating
 /// checks with the right credentials, DTLS with the answer's certificate,
 /// our 1 kHz tone and our RTCP reports; and we hear its packets.
 #[tokio::test]
 async fn a_call_on_the_lean_path_carries_audio_both_ways_and_reports() {
-    let (mut whatsapp, a) = offered_and_answered(LOOPBACK, lean()).await;
-    assert!(!a.answer.contains("transport-cc"), "{}", a.answer);
+    whole_call(MediaStack::Lean, MediaStack::Rtc).await;
+}
+
+/// The simulated WhatsApp on the lean stack (ICE-lite, DTLS server) takes
+/// a call from either business stack.
+#[tokio::test]
+async fn the_lean_whatsapp_side_takes_calls_from_either_stack() {
+    whole_call(MediaStack::Rtc, MediaStack::Lean).await;
+    whole_call(MediaStack::Lean, MediaStack::Lean).await;
+}
+
+async fn whole_call(business: MediaStack, whatsapp_stack: MediaStack) {
+    let cfg = AnswererConfig {
+        stack: business,
+        ..AnswererConfig::default()
+    };
+    let (mut whatsapp, a) = offered_and_answered_on(LOOPBACK, cfg, whatsapp_stack).await;
+    if business == MediaStack::Lean {
+        assert!(!a.answer.contains("transport-cc"), "{}", a.answer);
+    }
     assert!(a.answer.contains("a=setup:active"), "{}", a.answer);
     {
         use crate::core::input::{CallDirection, detect};

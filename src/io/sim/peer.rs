@@ -34,6 +34,9 @@ pub struct PeerConfig {
     /// Send only after the bridge's first RTP packet, as WhatsApp does.
     pub wait_for_maiden: bool,
     pub bitrate: i32,
+    /// The media stack of WhatsApp's side when it offers (answering a
+    /// business offer stays on webrtc-rs's core).
+    pub stack: crate::io::answerer::MediaStack,
 }
 
 impl PeerConfig {
@@ -44,6 +47,7 @@ impl PeerConfig {
             source,
             wait_for_maiden: true,
             bitrate: 20_000,
+            stack: crate::io::answerer::MediaStack::Rtc,
         }
     }
 }

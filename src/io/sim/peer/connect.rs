@@ -5,7 +5,10 @@
 
 use crate::core::sim::gate::Gate;
 use crate::core::sim::offer::answer_facts;
+use crate::io::answerer::{self, MediaStack};
 use crate::io::direct::{self, Peer};
+use crate::io::lean::ice::Credentials;
+use crate::io::lean::{Lean, LeanConfig, Role};
 use crate::io::rtc::{self, Codecs, PeerEvent};
 use ::rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
 use ::rtc::peer_connection::sdp::RTCSessionDescription;
@@ -50,7 +53,16 @@ pub(super) async fn connect(
         se = se.with_answering_dtls_role(RTCDtlsRole::Client);
     }
     let now = Instant::now();
-    let mut pc = direct::core_peer(codecs, se.build(), now)?;
+    // On the lean stack webrtc-rs only writes the description, with the
+    // certificate the lean core then presents.
+    let lean = cfg.stack == MediaStack::Lean && business_offer.is_none();
+    let rtc_cert = answerer::certificate()?;
+    let lean_cert = if lean {
+        Some(crate::io::lean::answer::dimpl_certificate(&rtc_cert)?)
+    } else {
+        None
+    };
+    let mut pc = direct::core_peer_certified(codecs, se.build(), rtc_cert, now)?;
     let ssrc: u32 = rand::random();
     let stream_id = uuid_like();
     let track = rtc::audio_stream(codecs, ssrc, &stream_id, &cfg.template.track_id);
@@ -76,7 +88,31 @@ pub(super) async fn connect(
         .ok_or_else(|| anyhow!("the media peer has no local description"))?
         .sdp
         .clone();
-    let (peer, events) = Peer::spawn(pc, socket, sender, Some(gate))?;
+    let (peer, events) = match lean_cert {
+        Some(cert) => {
+            let core = Lean::new(
+                LeanConfig {
+                    role: Role::WhatsApp,
+                    creds: Credentials {
+                        local_ufrag: ufrag.to_string(),
+                        local_pwd: pwd.to_string(),
+                        remote_ufrag: String::new(),
+                        remote_pwd: String::new(),
+                    },
+                    remotes: vec![],
+                    fingerprint: vec![],
+                    cert,
+                    ssrc,
+                    check_interval: std::time::Duration::from_secs(1),
+                    attempts: 0,
+                    wall: std::time::SystemTime::now(),
+                },
+                now,
+            );
+            Peer::spawn_conn(core, socket, Some(gate))?
+        }
+        None => Peer::spawn(pc, socket, sender, Some(gate))?,
+    };
     Ok(Connected {
         peer,
         ssrc,
