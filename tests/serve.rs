@@ -789,3 +789,26 @@ fn the_lean_media_stack_needs_one_concrete_address() {
         text(&out)
     );
 }
+
+/// A lean call outlives ICE consent's 30 s expiry (RFC 7675): the business
+/// side asks for consent every 5 s and the lean WhatsApp side answers, so a
+/// 36 s call keeps its media to the end.
+#[test]
+fn a_lean_call_outlives_the_30_s_consent_expiry() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(port, graph_port, &["--media-stack", "lean"]);
+    let out = sim(
+        port,
+        graph_port,
+        &["--seconds", "36", "--media-stack", "lean"],
+    )
+    .wait_with_output()
+    .unwrap();
+    let calls = lines(&out.stdout, "call");
+    assert_eq!(calls.len(), 1, "{}", text(&out));
+    assert_eq!(calls[0]["ok"], true, "{:#}", calls[0]);
+    let packets = calls[0]["media_in"]["packets"].as_u64().unwrap();
+    assert!(packets > 1700, "media stopped early: {:#}", calls[0]);
+    sigterm(&server);
+    assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
+}
