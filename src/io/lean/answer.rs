@@ -129,7 +129,7 @@ pub fn without_transport_cc(sdp: &str) -> String {
 
 /// webrtc-rs's certificate as dimpl takes it: DER certificate and PKCS#8
 /// key, from its PEM.
-pub(crate) fn dimpl_certificate(cert: &RTCCertificate) -> anyhow::Result<DtlsCertificate> {
+pub fn dimpl_certificate(cert: &RTCCertificate) -> anyhow::Result<DtlsCertificate> {
     let pem = cert
         .serialize_pem()
         .map_err(|e| anyhow!("cannot export the DTLS certificate: {e}"))?;
