@@ -69,6 +69,7 @@ fn connect(i: u16, now: &mut Instant, seq: &mut u32) -> Call {
         fingerprint: fp.to_vec(),
         cert,
         ssrc: u32::from(i) + if role == Role::Business { 100_000 } else { 0 },
+        payload_types: vec![111],
         check_interval: Duration::from_millis(10),
         attempts: 140,
         wall: SystemTime::now(),

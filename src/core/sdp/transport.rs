@@ -12,6 +12,8 @@ pub struct Transport {
     /// The certificate's SHA-256 digest.
     pub fingerprint: Vec<u8>,
     pub candidates: Vec<SocketAddr>,
+    /// The audio section's payload types, in the `m=` line's order.
+    pub payload_types: Vec<u8>,
 }
 
 /// The audio section's transport (media-level attributes win over the
@@ -50,7 +52,11 @@ pub fn transport(text: &str) -> Result<Transport, String> {
             .collect(),
         None => vec![],
     };
+    let payload_types = m
+        .map(|m| m.formats.iter().filter_map(|f| f.parse().ok()).collect())
+        .unwrap_or_default();
     Ok(Transport {
+        payload_types,
         ufrag: ufrag.to_string(),
         pwd: pwd.to_string(),
         fingerprint,
@@ -89,6 +95,13 @@ mod tests {
             .filter(|l| l.contains("a=candidate:") && l.contains(" udp "))
             .count();
         assert!(offered > 0 && t.candidates.len() == offered, "{t:?}");
+        let m_line = line("m=audio ");
+        let formats: Vec<u8> = m_line
+            .split_whitespace()
+            .skip(2)
+            .map(|f| f.parse().unwrap())
+            .collect();
+        assert_eq!(t.payload_types, formats);
     }
 
     #[test]

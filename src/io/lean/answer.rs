@@ -64,6 +64,10 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
             fingerprint: theirs.fingerprint,
             cert,
             ssrc,
+            payload_types: [Some(codecs.opus_pt), codecs.dtmf_pt]
+                .into_iter()
+                .flatten()
+                .collect(),
             check_interval: cfg.check_interval,
             attempts: u32::from(answerer::check_attempts(cfg.check_interval)),
             wall: SystemTime::now(),

@@ -50,6 +50,9 @@ pub struct LeanConfig {
     /// Ours, whose fingerprint our description carries.
     pub cert: DtlsCertificate,
     pub ssrc: u32,
+    /// What may be sent: the business's answer's payload types (for
+    /// WhatsApp's side, narrowed again by the answer it gets).
+    pub payload_types: Vec<u8>,
     pub check_interval: Duration,
     pub attempts: u32,
     /// The wall clock now, for RTCP's NTP times.
@@ -72,6 +75,7 @@ pub struct Lean {
     cert: Option<DtlsCertificate>,
     fingerprint: Vec<u8>,
     reports: Reports,
+    payload_types: Vec<u8>,
     phase: Phase,
     created: Instant,
     /// Why the connection failed, once it has.
@@ -95,6 +99,7 @@ impl Lean {
             cert: Some(c.cert),
             fingerprint: c.fingerprint,
             reports: Reports::new(c.ssrc, c.wall, now),
+            payload_types: c.payload_types,
             phase: Phase::New,
             created: now,
             failure: None,
@@ -278,6 +283,12 @@ impl Conn for Lean {
     }
 
     fn write_rtp(&mut self, now: Instant, packet: ::rtc::rtp::Packet) -> Result<(), String> {
+        // As webrtc-rs refuses a codec the other side did not agree to (a
+        // DTMF key toward an answer without telephone-event).
+        let pt = packet.header.payload_type;
+        if !self.payload_types.contains(&pt) {
+            return Err(format!("payload type {pt} was not negotiated"));
+        }
         let (Some(to), Some(srtp), Phase::Connected) = (
             self.ice.selected,
             self.dtls.as_mut().and_then(Client::srtp),
@@ -304,6 +315,7 @@ impl Conn for Lean {
         let t = crate::core::sdp::transport(&desc.sdp).map_err(|e| anyhow::anyhow!(e))?;
         self.ice.set_remote(t.ufrag, t.pwd);
         self.fingerprint = t.fingerprint;
+        self.payload_types.retain(|pt| t.payload_types.contains(pt));
         Ok(())
     }
 

@@ -203,3 +203,56 @@ async fn unanswered_checks_fail_the_call() {
     a.peer.close().await;
     whatsapp.close().await;
 }
+
+/// WhatsApp's side sends only what the answer agreed to: an answer
+/// without telephone-event leaves DTMF refused, as webrtc-rs refuses it
+/// (aiortc answers so; `tests/sim_interop.rs` counts the refused packets).
+#[test]
+fn payload_types_the_answer_dropped_are_refused() {
+    use super::ice::Credentials;
+    use super::{Lean, LeanConfig, Role};
+    use crate::io::direct::Conn;
+    use ::rtc::peer_connection::sdp::RTCSessionDescription;
+    let now = std::time::Instant::now();
+    let cert =
+        super::answer::dimpl_certificate(&crate::io::answerer::certificate().unwrap()).unwrap();
+    let mut wa = Lean::new(
+        LeanConfig {
+            role: Role::WhatsApp,
+            creds: Credentials {
+                local_ufrag: "wa".into(),
+                local_pwd: "wapasswordwapassword".into(),
+                remote_ufrag: String::new(),
+                remote_pwd: String::new(),
+            },
+            remotes: vec![],
+            fingerprint: vec![],
+            cert,
+            ssrc: 1,
+            payload_types: vec![111, 126],
+            check_interval: Duration::from_secs(1),
+            attempts: 0,
+            wall: std::time::SystemTime::now(),
+        },
+        now,
+    );
+    let answer = format!(
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:b\r\na=ice-pwd:bbbbbbbbbbbbbbbbbbbbbb\r\na=fingerprint:sha-256 {}\r\n",
+        ["AB"; 32].join(":")
+    );
+    wa.set_remote(now, RTCSessionDescription::answer(answer).unwrap())
+        .unwrap();
+    let packet = |pt| ::rtc::rtp::Packet {
+        header: ::rtc::rtp::Header {
+            version: 2,
+            payload_type: pt,
+            ssrc: 1,
+            ..Default::default()
+        },
+        payload: bytes::Bytes::from_static(&[0; 4]),
+    };
+    let dtmf = wa.write_rtp(now, packet(126)).unwrap_err();
+    assert!(dtmf.contains("126 was not negotiated"), "{dtmf}");
+    let opus = wa.write_rtp(now, packet(111)).unwrap_err();
+    assert!(opus.contains("not connected"), "{opus}");
+}
