@@ -1,6 +1,7 @@
-//! The business side of a call on webrtc-rs's sans-IO core (`rtc`), driven
-//! by one task of ours that owns the connection, its UDP socket and the
-//! media loop. Per packet that is one wake-up and no channel: webrtc-rs's
+//! The business side of a call on a sans-IO core (webrtc-rs's `rtc`, or
+//! with `--media-stack lean` wacall's own, [`crate::io::lean`]; [`Conn`] is
+//! what the driver needs of either), driven by one task of ours that owns
+//! the connection, its UDP socket and the media loop. Per packet that is one wake-up and no channel: webrtc-rs's
 //! async wrapper costs a driver task, queues and copies on top
 //! (`cargo bench --bench rtc_core` against `scripts/bench-serve`, in
 //! BENCHMARKS.md: about two thirds of `serve`'s CPU per call).
