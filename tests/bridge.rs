@@ -1089,3 +1089,27 @@ fn openai_without_a_key_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("OPENAI_API_KEY"), "{}", text(&out));
 }
+
+/// `bridge --media-stack lean` answers the simulated WhatsApp on the lean
+/// path: the call carries the tone, and the steps name the path.
+#[test]
+fn manual_mode_on_the_lean_media_stack() {
+    let (sim, bridge, _d) = manual(&[], &["--to", "tone:1000", "--media-stack", "lean"]);
+    assert_eq!(bridge.status.code(), Some(0), "{}", text(&bridge));
+    let r = of_type(&sim.stdout, "call")
+        .pop()
+        .unwrap_or_else(|| panic!("no call report: {}", text(&sim)));
+    assert_eq!(r["ok"], true, "{r:#}");
+    assert!(
+        (r["heard"]["dominant_hz"].as_f64().unwrap() - 1000.0).abs() < 2.0,
+        "{r:#}"
+    );
+    let steps = of_type(&bridge.stdout, "step");
+    assert!(
+        steps.iter().any(|s| s["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("answer ready (lean)")),
+        "{steps:?}"
+    );
+}
