@@ -13,6 +13,7 @@ use ::rtc::peer_connection::transport::{
     CandidateConfig, CandidateHostConfig, RTCDtlsRole, RTCIceCandidate, RTCIceCandidateInit,
 };
 use ::rtc::peer_connection::{RTCPeerConnection, RTCPeerConnectionBuilder};
+use ::rtc::rtp_transceiver::RTCRtpSenderId;
 use anyhow::{Context, anyhow};
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -58,25 +59,8 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
         .build();
     let now = Instant::now();
     let mut pc = core_peer(&codecs, se, now)?;
-    let desc = RTCSessionDescription::offer(answerer::without_foreign_dtmf(offer))
-        .map_err(|e| anyhow!("the offer does not parse as SDP: {e}"))?;
-    pc.set_remote_description(now, desc)
-        .map_err(|e| anyhow!("the offer cannot be applied: {e}"))?;
     let ssrc: u32 = rand::random();
-    let sender = pc
-        .add_track(rtc::audio_stream(&codecs, ssrc, "wacall", "wacall-audio"))
-        .map_err(|e| anyhow!("the offer's audio section cannot carry our track: {e}"))?;
-    add_host_candidate(&mut pc, local)?;
-    let answer = pc
-        .create_answer(None)
-        .map_err(|e| anyhow!("cannot answer: {e}"))?;
-    pc.set_local_description(now, answer)
-        .map_err(|e| anyhow!("cannot apply the answer: {e}"))?;
-    let local_sdp = pc
-        .local_description()
-        .ok_or_else(|| anyhow!("no local description"))?
-        .sdp
-        .clone();
+    let (sender, local_sdp) = answer_offer(&mut pc, offer, &codecs, ssrc, local, now)?;
     let (peer, events) = Peer::spawn(pc, socket, sender, None)?;
     Ok(Answered {
         peer,
@@ -85,6 +69,37 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
         codecs,
         events,
     })
+}
+
+/// `pc` takes the offer, our track with `ssrc` and the host candidate
+/// `local`, and answers; the sender and the answer as `pc` wrote it.
+pub fn answer_offer(
+    pc: &mut RTCPeerConnection,
+    offer: &str,
+    codecs: &Codecs,
+    ssrc: u32,
+    local: SocketAddr,
+    now: Instant,
+) -> anyhow::Result<(RTCRtpSenderId, String)> {
+    let desc = RTCSessionDescription::offer(answerer::without_foreign_dtmf(offer))
+        .map_err(|e| anyhow!("the offer does not parse as SDP: {e}"))?;
+    pc.set_remote_description(now, desc)
+        .map_err(|e| anyhow!("the offer cannot be applied: {e}"))?;
+    let sender = pc
+        .add_track(rtc::audio_stream(codecs, ssrc, "wacall", "wacall-audio"))
+        .map_err(|e| anyhow!("the offer's audio section cannot carry our track: {e}"))?;
+    add_host_candidate(pc, local)?;
+    let answer = pc
+        .create_answer(None)
+        .map_err(|e| anyhow!("cannot answer: {e}"))?;
+    pc.set_local_description(now, answer)
+        .map_err(|e| anyhow!("cannot apply the answer: {e}"))?;
+    let sdp = pc
+        .local_description()
+        .ok_or_else(|| anyhow!("no local description"))?
+        .sdp
+        .clone();
+    Ok((sender, sdp))
 }
 
 /// An `rtc` peer connection for a call: our codecs and interceptors, the

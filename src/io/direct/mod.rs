@@ -36,7 +36,9 @@ mod steer;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-pub use answer::{Answered, add_host_candidate, answer, core_peer, core_peer_certified, usable};
+pub use answer::{
+    Answered, add_host_candidate, answer, answer_offer, core_peer, core_peer_certified, usable,
+};
 pub use conn::{Conn, RtcConn};
 
 /// The driver task's handle: the media loop handed over, and the close.

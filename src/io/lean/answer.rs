@@ -11,7 +11,6 @@ use crate::io::direct::{self, Answered, Peer};
 use crate::io::rtc as wrtc;
 use ::rtc::peer_connection::certificate::RTCCertificate;
 use ::rtc::peer_connection::configuration::setting_engine::SettingEngineBuilder;
-use ::rtc::peer_connection::sdp::RTCSessionDescription;
 use ::rtc::peer_connection::transport::RTCDtlsRole;
 use anyhow::{Context, anyhow};
 use base64::Engine;
@@ -100,23 +99,7 @@ fn write_answer(
         .build();
     let now = Instant::now();
     let mut pc = direct::core_peer_certified(codecs, se, cert, now)?;
-    let desc = RTCSessionDescription::offer(answerer::without_foreign_dtmf(offer))
-        .map_err(|e| anyhow!("the offer does not parse as SDP: {e}"))?;
-    pc.set_remote_description(now, desc)
-        .map_err(|e| anyhow!("the offer cannot be applied: {e}"))?;
-    pc.add_track(wrtc::audio_stream(codecs, ssrc, "wacall", "wacall-audio"))
-        .map_err(|e| anyhow!("the offer's audio section cannot carry our track: {e}"))?;
-    direct::add_host_candidate(&mut pc, local)?;
-    let answer = pc
-        .create_answer(None)
-        .map_err(|e| anyhow!("cannot answer: {e}"))?;
-    pc.set_local_description(now, answer)
-        .map_err(|e| anyhow!("cannot apply the answer: {e}"))?;
-    let sdp = pc
-        .local_description()
-        .ok_or_else(|| anyhow!("no local description"))?
-        .sdp
-        .clone();
+    let (_, sdp) = direct::answer_offer(&mut pc, offer, codecs, ssrc, local, now)?;
     Ok(without_transport_cc(&answerer::tidy_answer(
         &sdp,
         cfg.public_ip,
