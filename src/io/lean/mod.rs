@@ -78,8 +78,6 @@ pub struct Lean {
     payload_types: Vec<u8>,
     phase: Phase,
     created: Instant,
-    /// Why the connection failed, once it has.
-    pub failure: Option<String>,
     out: VecDeque<(BytesMut, SocketAddr)>,
     scratch: Vec<(Vec<u8>, SocketAddr)>,
     events: VecDeque<PeerEvent>,
@@ -102,7 +100,6 @@ impl Lean {
             payload_types: c.payload_types,
             phase: Phase::New,
             created: now,
-            failure: None,
             out: VecDeque::new(),
             scratch: Vec::new(),
             events: VecDeque::new(),
@@ -114,8 +111,9 @@ impl Lean {
         if self.phase == Phase::Ended {
             return;
         }
+        // The bridge reports the layer from its events; the exact reason
+        // (a forged certificate, consent lost) is for the log.
         tracing::warn!(why, "lean media path failed");
-        self.failure = Some(why);
         self.phase = Phase::Ended;
         self.events
             .push_back(PeerEvent::State(RTCPeerConnectionState::Failed));
