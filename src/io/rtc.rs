@@ -36,6 +36,14 @@ pub struct Codecs {
 }
 
 impl Codecs {
+    /// The payload types we send: Opus, and DTMF if the offer had it.
+    pub fn payload_types(&self) -> Vec<u8> {
+        [Some(self.opus_pt), self.dtmf_pt]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     pub fn opus(&self) -> RTCRtpCodec {
         RTCRtpCodec {
             mime_type: MIME_TYPE_OPUS.into(),

@@ -42,12 +42,7 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
         return crate::io::lean::answer::answer(offer, cfg).await;
     }
     let codecs = answerer::offered_codecs(offer)?;
-    let addr = *answerer::bind_addresses(cfg)?
-        .first()
-        .ok_or_else(|| anyhow!("no address to bind"))?;
-    let socket = UdpSocket::bind(addr)
-        .await
-        .with_context(|| format!("cannot bind the media port on {addr}"))?;
+    let socket = media_socket(cfg).await?;
     let local = socket.local_addr()?;
     let se = SettingEngineBuilder::new()
         .with_answering_dtls_role(RTCDtlsRole::Client)
@@ -69,6 +64,16 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
         codecs,
         events,
     })
+}
+
+/// The call's one UDP socket, on `cfg`'s one address.
+pub async fn media_socket(cfg: &AnswererConfig) -> anyhow::Result<UdpSocket> {
+    let addr = *answerer::bind_addresses(cfg)?
+        .first()
+        .ok_or_else(|| anyhow!("no address to bind"))?;
+    UdpSocket::bind(addr)
+        .await
+        .with_context(|| format!("cannot bind the media port on {addr}"))
 }
 
 /// `pc` takes the offer, our track with `ssrc` and the host candidate

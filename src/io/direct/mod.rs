@@ -37,7 +37,8 @@ mod steer;
 pub(crate) mod testkit;
 
 pub use answer::{
-    Answered, add_host_candidate, answer, answer_offer, core_peer, core_peer_certified, usable,
+    Answered, add_host_candidate, answer, answer_offer, core_peer, core_peer_certified,
+    media_socket, usable,
 };
 pub use conn::{Conn, RtcConn};
 

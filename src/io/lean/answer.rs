@@ -17,7 +17,6 @@ use base64::Engine;
 use dimpl::DtlsCertificate;
 use rand::distr::{Alphanumeric, SampleString};
 use std::time::{Instant, SystemTime};
-use tokio::net::UdpSocket;
 
 /// Answers `offer` from one UDP socket on `cfg`'s one address, and runs the
 /// call on the lean core.
@@ -25,12 +24,7 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
     let codecs = answerer::offered_codecs(offer)?;
     let theirs = crate::core::sdp::transport(offer)
         .map_err(|e| anyhow!("the offer cannot be answered on the lean media path: {e}"))?;
-    let addr = *answerer::bind_addresses(cfg)?
-        .first()
-        .ok_or_else(|| anyhow!("no address to bind"))?;
-    let socket = UdpSocket::bind(addr)
-        .await
-        .with_context(|| format!("cannot bind the media port on {addr}"))?;
+    let socket = direct::media_socket(cfg).await?;
     let local = socket.local_addr()?;
     let remotes: Vec<_> = theirs
         .candidates
@@ -63,10 +57,7 @@ pub async fn answer(offer: &str, cfg: &AnswererConfig) -> anyhow::Result<Answere
             fingerprint: theirs.fingerprint,
             cert,
             ssrc,
-            payload_types: [Some(codecs.opus_pt), codecs.dtmf_pt]
-                .into_iter()
-                .flatten()
-                .collect(),
+            payload_types: codecs.payload_types(),
             check_interval: cfg.check_interval,
             attempts: u32::from(answerer::check_attempts(cfg.check_interval)),
             wall: SystemTime::now(),

@@ -103,10 +103,7 @@ pub(super) async fn connect(
                     fingerprint: vec![],
                     cert,
                     ssrc,
-                    payload_types: [Some(codecs.opus_pt), codecs.dtmf_pt]
-                        .into_iter()
-                        .flatten()
-                        .collect(),
+                    payload_types: codecs.payload_types(),
                     check_interval: std::time::Duration::from_secs(1),
                     attempts: 0,
                     wall: std::time::SystemTime::now(),
