@@ -174,6 +174,7 @@ const IDLE: Duration = Duration::from_secs(1);
 impl<C: Conn> Driver<C> {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut buf = vec![0u8; 2048];
+        let lane = grid::Lane::next();
         let mut ticker = grid::ticker(Instant::now());
         // One timer for the core, moved only when its deadline moves: a
         // fresh one per wake-up cost a timer-wheel insert and removal each.
@@ -186,7 +187,7 @@ impl<C: Conn> Driver<C> {
             let media_started = self.media.as_ref().is_some_and(|m| m.core.started());
             // In a call, the core's timers (reports, keepalives) wait for
             // the grid too: they are not urgent, and so cost no wake-up.
-            let due = if media_started { grid::ceil(due) } else { due };
+            let due = if media_started { lane.ceil(due) } else { due };
             if due <= now {
                 self.conn.handle_timeout(now);
                 // A core whose timer stays due must not hold the worker.
@@ -205,7 +206,7 @@ impl<C: Conn> Driver<C> {
                         Signal::Start => {
                             // The first frame goes at once; the call's clock
                             // and its ticks run on the grid.
-                            let began = grid::floor(Instant::now());
+                            let began = lane.floor(Instant::now());
                             if let Some(m) = self.media.as_mut() {
                                 m.core.start(began);
                             }
