@@ -14,24 +14,25 @@
 //! The simulated WhatsApp peer runs on the same driver, its socket gated
 //! ([`Peer::spawn`] with a [`Gate`]: every datagram in and out crosses it).
 
-use crate::core::sim::gate::{Gate, Verdict};
-use crate::io::media::{MediaConfig, MediaCore, MediaStats, Outgoing};
+use crate::core::sim::gate::Gate;
+use crate::io::media::{MediaConfig, MediaCore, MediaStats};
 use crate::io::rtc::PeerEvent;
 use ::rtc::peer_connection::RTCPeerConnection;
 use ::rtc::peer_connection::sdp::RTCSessionDescription;
-use ::rtc::peer_connection::state::RTCIceConnectionState;
 use ::rtc::rtp_transceiver::RTCRtpSenderId;
 use anyhow::anyhow;
-use std::net::SocketAddr;
+use call::Call;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use steer::{Signal, steer};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
 
 mod answer;
+mod call;
 mod conn;
 mod grid;
+mod reactor;
 mod steer;
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -42,10 +43,49 @@ pub use answer::{
 };
 pub use conn::{Conn, RtcConn};
 
-/// The driver task's handle: the media loop handed over, and the close.
+/// The driver's handle: the media loop handed over, and the close. The
+/// call closes when the last clone is dropped.
 #[derive(Clone)]
 pub struct Peer {
-    commands: mpsc::UnboundedSender<Command>,
+    commands: Commands,
+}
+
+/// Where a call's commands go: its own task, or its reactor thread.
+#[derive(Clone)]
+enum Commands {
+    Task(mpsc::UnboundedSender<Command>),
+    Reactor(reactor::Handle),
+}
+
+/// [`Commands`] that do not keep the call open.
+enum WeakCommands {
+    Task(mpsc::WeakUnboundedSender<Command>),
+    Reactor(reactor::WeakHandle),
+}
+
+impl Commands {
+    fn send(&self, c: Command) -> bool {
+        match self {
+            Commands::Task(tx) => tx.send(c).is_ok(),
+            Commands::Reactor(h) => h.send(c),
+        }
+    }
+
+    fn downgrade(&self) -> WeakCommands {
+        match self {
+            Commands::Task(tx) => WeakCommands::Task(tx.downgrade()),
+            Commands::Reactor(h) => WeakCommands::Reactor(h.downgrade()),
+        }
+    }
+}
+
+impl WeakCommands {
+    fn send(&self, c: Command) -> bool {
+        match self {
+            WeakCommands::Task(tx) => tx.upgrade().is_some_and(|tx| tx.send(c).is_ok()),
+            WeakCommands::Reactor(h) => h.send(c),
+        }
+    }
 }
 
 enum Command {
@@ -76,39 +116,50 @@ impl Peer {
         sender: RTCRtpSenderId,
         gate: Option<Arc<Mutex<Gate>>>,
     ) -> anyhow::Result<(Peer, mpsc::UnboundedReceiver<PeerEvent>)> {
-        Peer::spawn_conn(RtcConn { pc, sender }, socket, gate)
+        let (call, events) = Peer::call(RtcConn { pc, sender }, &socket, gate)?;
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        tokio::spawn(Driver { call, socket }.run(commands_rx));
+        let commands = Commands::Task(commands);
+        Ok((Peer { commands }, events))
     }
 
-    /// Drives any sans-IO core from `socket`, as [`Peer::spawn`] does `rtc`'s.
+    /// Drives any sans-IO core from `socket` as [`Peer::spawn`] does
+    /// `rtc`'s, but on one of the process's reactor threads, beside many
+    /// other calls ([`reactor`]).
     pub fn spawn_conn<C: Conn>(
         conn: C,
         socket: UdpSocket,
         gate: Option<Arc<Mutex<Gate>>>,
     ) -> anyhow::Result<(Peer, mpsc::UnboundedReceiver<PeerEvent>)> {
-        let local = socket.local_addr()?;
-        let (events_tx, events) = mpsc::unbounded_channel();
-        let (commands, commands_rx) = mpsc::unbounded_channel();
-        tokio::spawn(
-            Driver {
-                conn,
-                socket,
-                local,
-                gate,
-                events: events_tx,
-                media: None,
-            }
-            .run(commands_rx),
-        );
+        let (call, events) = Peer::call(conn, &socket, gate)?;
+        let commands = Commands::Reactor(reactor::spawn(call, socket)?);
         Ok((Peer { commands }, events))
+    }
+
+    fn call<C: Conn>(
+        conn: C,
+        socket: &UdpSocket,
+        gate: Option<Arc<Mutex<Gate>>>,
+    ) -> anyhow::Result<(Call<C>, mpsc::UnboundedReceiver<PeerEvent>)> {
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let call = Call {
+            conn,
+            local: socket.local_addr()?,
+            gate,
+            events: events_tx,
+            media: None,
+            lane: grid::Lane::next(),
+        };
+        Ok((call, events))
     }
 
     /// Applies the other side's description (the simulated WhatsApp's
     /// answer from the bridge).
     pub async fn set_remote(&self, desc: RTCSessionDescription) -> anyhow::Result<()> {
         let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Remote(Box::new(desc), tx))
-            .map_err(|_| anyhow!("the WebRTC peer has stopped"))?;
+        if !self.commands.send(Command::Remote(Box::new(desc), tx)) {
+            anyhow::bail!("the WebRTC peer has stopped");
+        }
         rx.await
             .unwrap_or_else(|_| Err(anyhow!("the WebRTC peer has stopped")))
     }
@@ -129,8 +180,7 @@ impl Peer {
         let sent = core.map(|core| {
             let sent = self
                 .commands
-                .send(Command::Media(Box::new(Media { core, done })))
-                .is_ok();
+                .send(Command::Media(Box::new(Media { core, done })));
             // A task of its own waits on the steering, so the driver's
             // loop polls one channel per wake-up instead of three. It holds
             // the channel weakly: the driver still ends when the last handle
@@ -153,28 +203,20 @@ impl Peer {
     /// waits for the driver to finish it.
     pub async fn close(&self) {
         let (tx, rx) = oneshot::channel();
-        if self.commands.send(Command::Close(tx)).is_ok() {
+        if self.commands.send(Command::Close(tx)) {
             let _ = rx.await;
         }
     }
 }
 
 struct Driver<C> {
-    conn: C,
+    call: Call<C>,
     socket: UdpSocket,
-    local: SocketAddr,
-    gate: Option<Arc<Mutex<Gate>>>,
-    events: mpsc::UnboundedSender<PeerEvent>,
-    media: Option<Box<Media>>,
 }
-
-/// An idle connection's next look at its timers, when the core names none.
-const IDLE: Duration = Duration::from_secs(1);
 
 impl<C: Conn> Driver<C> {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut buf = vec![0u8; 2048];
-        let lane = grid::Lane::next();
         let mut ticker = grid::ticker(Instant::now());
         // One timer for the core, moved only when its deadline moves: a
         // fresh one per wake-up cost a timer-wheel insert and removal each.
@@ -183,13 +225,9 @@ impl<C: Conn> Driver<C> {
         loop {
             self.flush().await;
             let now = Instant::now();
-            let due = self.conn.poll_timeout().unwrap_or(now + IDLE);
-            let media_started = self.media.as_ref().is_some_and(|m| m.core.started());
-            // In a call, the core's timers (reports, keepalives) wait for
-            // the grid too: they are not urgent, and so cost no wake-up.
-            let due = if media_started { lane.ceil(due) } else { due };
+            let due = self.call.due(now);
             if due <= now {
-                self.conn.handle_timeout(now);
+                self.call.conn.handle_timeout(now);
                 // A core whose timer stays due must not hold the worker.
                 tokio::task::yield_now().await;
                 continue;
@@ -197,30 +235,19 @@ impl<C: Conn> Driver<C> {
             if timer.deadline().into_std() != due {
                 timer.as_mut().reset(due.into());
             }
+            let media_started = self.call.media_started();
             tokio::select! {
                 // Commands first: a flood of datagrams must not hold off a close.
                 biased;
                 c = commands.recv() => match c {
-                    Some(Command::Media(m)) => self.media = Some(m),
-                    Some(Command::Signal(signal)) => match signal {
-                        Signal::Start => {
-                            // The first frame goes at once; the call's clock
-                            // and its ticks run on the grid.
-                            let began = lane.floor(Instant::now());
-                            if let Some(m) = self.media.as_mut() {
-                                m.core.start(began);
-                            }
+                    Some(Command::Media(m)) => self.call.media = Some(m),
+                    Some(Command::Signal(signal)) => {
+                        if let Some(began) = self.call.signal(signal, Instant::now()) {
                             ticker = grid::ticker(began);
                         }
-                        Signal::Stop => self.end_media(Ok(())),
-                        Signal::Key(k) => {
-                            if let Some(m) = self.media.as_mut() {
-                                m.core.press(k);
-                            }
-                        }
-                    },
+                    }
                     Some(Command::Remote(desc, ack)) => {
-                        let _ = ack.send(self.conn.set_remote(Instant::now(), *desc));
+                        let _ = ack.send(self.call.conn.set_remote(Instant::now(), *desc));
                     }
                     Some(Command::Close(ack)) => {
                         self.close().await;
@@ -232,106 +259,46 @@ impl<C: Conn> Driver<C> {
                         return;
                     }
                 },
-                _ = ticker.tick(), if media_started => self.tick(),
+                _ = ticker.tick(), if media_started => self.call.tick(),
                 () = &mut timer => {
-                    self.conn.handle_timeout(Instant::now());
+                    self.call.conn.handle_timeout(Instant::now());
                 }
                 r = self.socket.recv_from(&mut buf) => {
                     // An error is ICMP unreachable on some systems: not fatal.
                     if let Ok((n, peer)) = r {
-                        self.read(&buf[..n], peer);
+                        let socket = &self.socket;
+                        self.call.read(&buf[..n], peer, |r, to| {
+                            let _ = socket.try_send_to(r, to);
+                        });
                     }
                 }
             }
         }
     }
 
-    /// The media loop is over: its far end's summary, and its outcome to
-    /// whoever waits for it.
-    fn end_media(&mut self, outcome: anyhow::Result<()>) {
-        if let Some(mut m) = self.media.take() {
-            m.core.finish();
-            let _ = m.done.send(outcome);
-        }
-    }
-
-    /// A datagram in, and whatever the core makes of it.
-    fn read(&mut self, data: &[u8], peer: SocketAddr) {
-        let now = Instant::now();
-        if let Some(gate) = &self.gate {
-            let verdict = gate.lock().unwrap().from_bridge(now, data);
-            match verdict {
-                Verdict::Forward => {}
-                Verdict::Drop => return,
-                Verdict::Reply(r) => {
-                    let _ = self.socket.try_send_to(&r, peer);
-                    return;
-                }
-            }
-        }
-        self.conn.handle_read(now, self.local, peer, data);
-        while let Some(p) = self.conn.poll_rtp() {
-            // Before the media loop exists (pre_accept) nothing is due
-            // anyway: WhatsApp sends media once accepted.
-            if let Some(m) = self.media.as_mut() {
-                m.core.receive(&p, now);
-            }
-        }
-    }
-
-    /// One 20 ms tick of the media loop out through the core.
-    fn tick(&mut self) {
-        let Some(m) = self.media.as_mut() else {
-            return;
-        };
-        let now = Instant::now();
-        let packets = match m.core.tick(now) {
-            Ok(p) => p,
-            Err(e) => return self.end_media(Err(e)),
-        };
-        for Outgoing { packet, sent } in packets {
-            let result = self.conn.write_rtp(now, packet);
-            m.core.sent(sent, result, now);
-        }
-    }
-
     /// Everything the core has to send, and its events.
     async fn flush(&mut self) {
-        while self.flush_once().await {
+        let mut out = Vec::new();
+        loop {
+            let connected = self.call.drain(&mut out);
+            for (data, to) in out.drain(..) {
+                let _ = self.socket.send_to(&data, to).await;
+            }
+            if !connected {
+                return;
+            }
             // `rtc` queues the DTLS client's ClientHello when ICE selects
             // its pair, but hands it out only from `handle_timeout`: left
             // alone it waits for the next timer: the ICE check interval
             // (10 ms here, up to 200 ms), later the 1 s keepalive or DTLS
             // retransmission.
-            self.conn.handle_timeout(Instant::now());
+            self.call.conn.handle_timeout(Instant::now());
         }
-    }
-
-    /// One pass of [`Self::flush`]; whether ICE has just connected.
-    async fn flush_once(&mut self) -> bool {
-        let mut connected = false;
-        while let Some((message, to)) = self.conn.poll_transmit() {
-            let verdict = match &self.gate {
-                None => Verdict::Forward,
-                Some(gate) => gate.lock().unwrap().from_inner(Instant::now(), &message),
-            };
-            let data = match &verdict {
-                Verdict::Forward => &message[..],
-                Verdict::Reply(r) => &r[..],
-                Verdict::Drop => continue,
-            };
-            let _ = self.socket.send_to(data, to).await;
-        }
-        while let Some(e) = self.conn.poll_event() {
-            connected |= matches!(e, PeerEvent::Ice(RTCIceConnectionState::Connected));
-            let _ = self.events.send(e);
-        }
-        connected
     }
 
     async fn close(&mut self) {
-        self.end_media(Ok(()));
-        self.conn.close();
+        self.call.end_media(Ok(()));
+        self.call.conn.close();
         self.flush().await;
     }
 }

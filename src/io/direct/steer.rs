@@ -2,7 +2,7 @@
 //! to its driver as commands, from a task of its own: the driver's loop
 //! then polls one channel per wake-up instead of three futures.
 
-use super::Command;
+use super::{Command, WeakCommands};
 use tokio::sync::{mpsc, watch};
 
 /// What steers a media loop from outside.
@@ -19,13 +19,9 @@ pub(super) async fn steer(
     mut start: watch::Receiver<bool>,
     mut stop: watch::Receiver<bool>,
     mut dtmf: mpsc::UnboundedReceiver<char>,
-    commands: mpsc::WeakUnboundedSender<Command>,
+    commands: WeakCommands,
 ) {
-    let send = |s: Signal| {
-        commands
-            .upgrade()
-            .is_some_and(|c| c.send(Command::Signal(s)).is_ok())
-    };
+    let send = |s: Signal| commands.send(Command::Signal(s));
     let (mut started, mut start_open, mut dtmf_open) = (false, true, true);
     loop {
         if !started && *start.borrow_and_update() {
