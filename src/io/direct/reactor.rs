@@ -8,10 +8,10 @@
 //!
 //! The calls' logic is [`Call`]'s, the same as on a task of its own.
 
+use super::Command;
 use super::call::Call;
 use super::conn::Conn;
 use super::steer::Signal;
-use super::Command;
 use crate::io::media::FRAME_TIME;
 use bytes::BytesMut;
 use mio::net::UdpSocket;
@@ -402,3 +402,7 @@ impl Conn for Box<dyn Conn> {
         (**self).close()
     }
 }
+
+#[cfg(test)]
+#[path = "reactor_tests.rs"]
+mod tests;

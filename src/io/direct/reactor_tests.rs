@@ -1,0 +1,149 @@
+//! The reactor threads with a probe for a core: datagrams in and out,
+//! timers, and the close when the last handle goes.
+
+use super::super::{Conn, Peer};
+use bytes::BytesMut;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+
+/// A core that says back what it hears (and on which thread), keeps one
+/// timer, and says "bye" when closed.
+struct Probe {
+    seen: Arc<Mutex<Vec<String>>>,
+    due: Option<Instant>,
+    last: Option<SocketAddr>,
+    out: VecDeque<(BytesMut, SocketAddr)>,
+}
+
+impl Conn for Probe {
+    fn handle_read(&mut self, _now: Instant, _local: SocketAddr, from: SocketAddr, data: &[u8]) {
+        let thread = std::thread::current().name().unwrap_or("").to_string();
+        self.seen.lock().unwrap().push(format!("read on {thread}"));
+        self.last = Some(from);
+        self.out.push_back((BytesMut::from(data), from));
+    }
+    fn poll_rtp(&mut self) -> Option<::rtc::rtp::Packet> {
+        None
+    }
+    fn poll_transmit(&mut self) -> Option<(BytesMut, SocketAddr)> {
+        self.out.pop_front()
+    }
+    fn poll_event(&mut self) -> Option<crate::io::rtc::PeerEvent> {
+        None
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.due
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        if self.due.is_some_and(|d| d <= now) {
+            self.due = None;
+            self.seen.lock().unwrap().push("timer".into());
+        }
+    }
+    fn write_rtp(&mut self, _: Instant, _: ::rtc::rtp::Packet) -> Result<(), String> {
+        Ok(())
+    }
+    fn set_remote(
+        &mut self,
+        _: Instant,
+        _: ::rtc::peer_connection::sdp::RTCSessionDescription,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn close(&mut self) {
+        if let Some(to) = self.last {
+            self.out.push_back((BytesMut::from(&b"bye"[..]), to));
+        }
+    }
+}
+
+async fn probe(timer_in: Duration) -> (Peer, SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let at = socket.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let core = Probe {
+        seen: seen.clone(),
+        due: Some(Instant::now() + timer_in),
+        last: None,
+        out: VecDeque::new(),
+    };
+    let (peer, _events) = Peer::spawn_conn(core, socket, None).unwrap();
+    (peer, at, seen)
+}
+
+async fn recv(socket: &UdpSocket) -> Vec<u8> {
+    let mut buf = [0u8; 64];
+    let (n, _) = tokio::time::timeout(Duration::from_secs(5), socket.recv_from(&mut buf))
+        .await
+        .expect("an answer within 5 s")
+        .unwrap();
+    buf[..n].to_vec()
+}
+
+/// Fifty calls: each hears its own datagram and answers it, all on the
+/// reactor threads (no more of them than cores), and each core's timer
+/// fires when due.
+#[tokio::test]
+async fn calls_share_the_reactor_threads_for_datagrams_and_timers() {
+    let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let mut calls = Vec::new();
+    for _ in 0..50 {
+        calls.push(probe(Duration::from_millis(30)).await);
+    }
+    for (i, (_, at, _)) in calls.iter().enumerate() {
+        me.send_to(format!("call {i}").as_bytes(), at)
+            .await
+            .unwrap();
+    }
+    let mut heard = Vec::new();
+    for _ in 0..50 {
+        heard.push(String::from_utf8(recv(&me).await).unwrap());
+    }
+    heard.sort();
+    let mut expected: Vec<String> = (0..50).map(|i| format!("call {i}")).collect();
+    expected.sort();
+    assert_eq!(heard, expected);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut threads = std::collections::BTreeSet::new();
+    for (_, _, seen) in &calls {
+        let seen = seen.lock().unwrap();
+        assert!(seen.contains(&"timer".to_string()), "{seen:?}");
+        for s in seen.iter().filter_map(|s| s.strip_prefix("read on ")) {
+            assert!(s.starts_with("wacall-media-"), "read on {s}");
+            threads.insert(s.to_string());
+        }
+    }
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert!(threads.len() <= cores, "{threads:?} on {cores} cores");
+}
+
+/// Dropping the last handle closes the call: the core's goodbye goes out.
+/// A clone dropped before it does not.
+#[tokio::test]
+async fn a_call_closes_when_its_last_handle_goes() {
+    let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let (peer, at, _) = probe(Duration::from_secs(60)).await;
+    me.send_to(b"hello", at).await.unwrap();
+    assert_eq!(recv(&me).await, b"hello");
+    let clone = peer.clone();
+    drop(peer);
+    let mut buf = [0u8; 8];
+    let early = tokio::time::timeout(Duration::from_millis(200), me.recv_from(&mut buf)).await;
+    assert!(early.is_err(), "closed while a handle was left");
+    drop(clone);
+    assert_eq!(recv(&me).await, b"bye");
+}
+
+/// An explicit close says goodbye.
+#[tokio::test]
+async fn an_explicit_close_says_goodbye() {
+    let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let (peer, at, _) = probe(Duration::from_secs(60)).await;
+    me.send_to(b"hello", at).await.unwrap();
+    assert_eq!(recv(&me).await, b"hello");
+    peer.close().await;
+    assert_eq!(recv(&me).await, b"bye");
+}
