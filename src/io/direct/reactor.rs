@@ -198,7 +198,7 @@ impl Reactor {
                 return;
             }
             for id in ready {
-                self.read(id);
+                self.guard(id, |r| r.read(id));
             }
             let now = Instant::now();
             while let Some(&(at, id)) = self.timers.first() {
@@ -206,14 +206,37 @@ impl Reactor {
                     break;
                 }
                 self.timers.pop_first();
-                self.on_time(id, now);
+                self.guard(id, |r| r.on_time(id, now));
             }
             let touched = std::mem::take(&mut self.touched);
             for &id in &touched {
-                self.settle(id);
+                self.guard(id, |r| r.settle(id));
             }
             self.touched = touched;
             self.touched.clear();
+        }
+    }
+
+    /// Runs `f` for call `id`. A panic in it ends that call alone, as a
+    /// panic in a task of its own did, not the thread's other calls.
+    fn guard(&mut self, id: u64, f: impl FnOnce(&mut Self)) {
+        let panicked =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut *self))).is_err();
+        if panicked {
+            tracing::error!(call = id, "a call's media panicked; it is dropped");
+            self.forget(id);
+        }
+    }
+
+    /// Drops a call without another word to its core (after a panic in it).
+    fn forget(&mut self, id: u64) {
+        self.touched.retain(|&t| t != id);
+        self.again.retain(|&t| t != id);
+        if let Some(mut slot) = self.calls.remove(&id) {
+            if let Some(at) = slot.wake {
+                self.timers.remove(&(at, id));
+            }
+            let _ = self.poll.registry().deregister(&mut slot.socket);
         }
     }
 
@@ -234,8 +257,8 @@ impl Reactor {
                     self.calls.insert(id, *slot);
                     self.touched.push(id);
                 }
-                Ok(Msg::Command(id, c)) => self.command(id, c),
-                Ok(Msg::Gone(id)) => self.close(id),
+                Ok(Msg::Command(id, c)) => self.guard(id, |r| r.command(id, c)),
+                Ok(Msg::Gone(id)) => self.guard(id, |r| r.close(id)),
                 Err(std::sync::mpsc::TryRecvError::Empty) => return true,
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => return false,
             }

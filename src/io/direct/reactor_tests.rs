@@ -20,6 +20,7 @@ struct Probe {
 
 impl Conn for Probe {
     fn handle_read(&mut self, _now: Instant, _local: SocketAddr, from: SocketAddr, data: &[u8]) {
+        assert_ne!(data, b"panic", "told to panic");
         let thread = std::thread::current().name().unwrap_or("").to_string();
         self.seen.lock().unwrap().push(format!("read on {thread}"));
         self.last = Some(from);
@@ -146,4 +147,41 @@ async fn an_explicit_close_says_goodbye() {
     assert_eq!(recv(&me).await, b"hello");
     peer.close().await;
     assert_eq!(recv(&me).await, b"bye");
+}
+
+/// A call whose core panics is dropped alone: its handle's close returns,
+/// and every reactor thread goes on answering new calls.
+#[tokio::test]
+async fn a_panicking_call_takes_no_other_call_down() {
+    let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let mut doomed = Vec::new();
+    for _ in 0..cores {
+        let (peer, at, _) = probe(Duration::from_secs(60)).await;
+        me.send_to(b"panic", at).await.unwrap();
+        doomed.push(peer);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for peer in doomed {
+        tokio::time::timeout(Duration::from_secs(5), peer.close())
+            .await
+            .expect("a dropped call's close returns");
+    }
+    let mut calls = Vec::new();
+    for _ in 0..2 * cores {
+        calls.push(probe(Duration::from_secs(60)).await);
+    }
+    for (i, (_, at, _)) in calls.iter().enumerate() {
+        me.send_to(format!("after {i}").as_bytes(), at)
+            .await
+            .unwrap();
+    }
+    let mut heard = Vec::new();
+    for _ in 0..2 * cores {
+        heard.push(String::from_utf8(recv(&me).await).unwrap());
+    }
+    heard.sort();
+    let mut expected: Vec<String> = (0..2 * cores).map(|i| format!("after {i}")).collect();
+    expected.sort();
+    assert_eq!(heard, expected);
 }
