@@ -112,3 +112,34 @@ impl Conn for RtcConn {
         let _ = self.pc.close();
     }
 }
+
+/// Any core, boxed: a reactor thread holds calls on either.
+impl Conn for Box<dyn Conn> {
+    fn handle_read(&mut self, now: Instant, local: SocketAddr, from: SocketAddr, data: &[u8]) {
+        (**self).handle_read(now, local, from, data)
+    }
+    fn poll_rtp(&mut self) -> Option<::rtc::rtp::Packet> {
+        (**self).poll_rtp()
+    }
+    fn poll_transmit(&mut self) -> Option<(BytesMut, SocketAddr)> {
+        (**self).poll_transmit()
+    }
+    fn poll_event(&mut self) -> Option<PeerEvent> {
+        (**self).poll_event()
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        (**self).poll_timeout()
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        (**self).handle_timeout(now)
+    }
+    fn write_rtp(&mut self, now: Instant, packet: ::rtc::rtp::Packet) -> Result<(), String> {
+        (**self).write_rtp(now, packet)
+    }
+    fn set_remote(&mut self, now: Instant, desc: RTCSessionDescription) -> anyhow::Result<()> {
+        (**self).set_remote(now, desc)
+    }
+    fn close(&mut self) {
+        (**self).close()
+    }
+}

@@ -392,40 +392,6 @@ fn flush(slot: &mut Slot, out: &mut Vec<(BytesMut, SocketAddr)>) {
     }
 }
 
-impl Conn for Box<dyn Conn> {
-    fn handle_read(&mut self, now: Instant, local: SocketAddr, from: SocketAddr, data: &[u8]) {
-        (**self).handle_read(now, local, from, data)
-    }
-    fn poll_rtp(&mut self) -> Option<::rtc::rtp::Packet> {
-        (**self).poll_rtp()
-    }
-    fn poll_transmit(&mut self) -> Option<(BytesMut, SocketAddr)> {
-        (**self).poll_transmit()
-    }
-    fn poll_event(&mut self) -> Option<crate::io::rtc::PeerEvent> {
-        (**self).poll_event()
-    }
-    fn poll_timeout(&mut self) -> Option<Instant> {
-        (**self).poll_timeout()
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        (**self).handle_timeout(now)
-    }
-    fn write_rtp(&mut self, now: Instant, packet: ::rtc::rtp::Packet) -> Result<(), String> {
-        (**self).write_rtp(now, packet)
-    }
-    fn set_remote(
-        &mut self,
-        now: Instant,
-        desc: ::rtc::peer_connection::sdp::RTCSessionDescription,
-    ) -> anyhow::Result<()> {
-        (**self).set_remote(now, desc)
-    }
-    fn close(&mut self) {
-        (**self).close()
-    }
-}
-
 #[cfg(test)]
 #[path = "reactor_tests.rs"]
 mod tests;

@@ -61,7 +61,10 @@ impl Conn for Probe {
     }
 }
 
-async fn probe(timer_in: Duration) -> (Peer, SocketAddr, Arc<Mutex<Vec<String>>>) {
+/// A call on a probe: its handle, its socket's address, what it saw.
+type Probed = (Peer, SocketAddr, Arc<Mutex<Vec<String>>>);
+
+async fn probe(timer_in: Duration) -> Probed {
     let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let at = socket.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -84,6 +87,23 @@ async fn recv(socket: &UdpSocket) -> Vec<u8> {
     buf[..n].to_vec()
 }
 
+/// Sends each call its own datagram from `me`; each must say it back.
+async fn each_answers(me: &UdpSocket, calls: &[Probed], tag: &str) {
+    for (i, (_, at, _)) in calls.iter().enumerate() {
+        me.send_to(format!("{tag} {i}").as_bytes(), at)
+            .await
+            .unwrap();
+    }
+    let mut heard = Vec::new();
+    for _ in 0..calls.len() {
+        heard.push(String::from_utf8(recv(me).await).unwrap());
+    }
+    heard.sort();
+    let mut expected: Vec<String> = (0..calls.len()).map(|i| format!("{tag} {i}")).collect();
+    expected.sort();
+    assert_eq!(heard, expected);
+}
+
 /// Fifty calls: each hears its own datagram and answers it, all on the
 /// reactor threads (no more of them than cores), and each core's timer
 /// fires when due.
@@ -94,19 +114,7 @@ async fn calls_share_the_reactor_threads_for_datagrams_and_timers() {
     for _ in 0..50 {
         calls.push(probe(Duration::from_millis(30)).await);
     }
-    for (i, (_, at, _)) in calls.iter().enumerate() {
-        me.send_to(format!("call {i}").as_bytes(), at)
-            .await
-            .unwrap();
-    }
-    let mut heard = Vec::new();
-    for _ in 0..50 {
-        heard.push(String::from_utf8(recv(&me).await).unwrap());
-    }
-    heard.sort();
-    let mut expected: Vec<String> = (0..50).map(|i| format!("call {i}")).collect();
-    expected.sort();
-    assert_eq!(heard, expected);
+    each_answers(&me, &calls, "call").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut threads = std::collections::BTreeSet::new();
     for (_, _, seen) in &calls {
@@ -171,17 +179,5 @@ async fn a_panicking_call_takes_no_other_call_down() {
     for _ in 0..2 * cores {
         calls.push(probe(Duration::from_secs(60)).await);
     }
-    for (i, (_, at, _)) in calls.iter().enumerate() {
-        me.send_to(format!("after {i}").as_bytes(), at)
-            .await
-            .unwrap();
-    }
-    let mut heard = Vec::new();
-    for _ in 0..2 * cores {
-        heard.push(String::from_utf8(recv(&me).await).unwrap());
-    }
-    heard.sort();
-    let mut expected: Vec<String> = (0..2 * cores).map(|i| format!("after {i}")).collect();
-    expected.sort();
-    assert_eq!(heard, expected);
+    each_answers(&me, &calls, "after").await;
 }
