@@ -118,7 +118,8 @@ impl Peer {
     ) -> anyhow::Result<(Peer, mpsc::UnboundedReceiver<PeerEvent>)> {
         let (call, events) = Peer::call(RtcConn { pc, sender }, &socket, gate)?;
         let (commands, commands_rx) = mpsc::unbounded_channel();
-        tokio::spawn(Driver { call, socket }.run(commands_rx));
+        let out = Vec::new();
+        tokio::spawn(Driver { call, socket, out }.run(commands_rx));
         let commands = Commands::Task(commands);
         Ok((Peer { commands }, events))
     }
@@ -212,6 +213,8 @@ impl Peer {
 struct Driver<C> {
     call: Call<C>,
     socket: UdpSocket,
+    /// What [`Call::drain`] hands out, kept between wake-ups.
+    out: Vec<(bytes::BytesMut, std::net::SocketAddr)>,
 }
 
 impl<C: Conn> Driver<C> {
@@ -278,10 +281,9 @@ impl<C: Conn> Driver<C> {
 
     /// Everything the core has to send, and its events.
     async fn flush(&mut self) {
-        let mut out = Vec::new();
         loop {
-            let connected = self.call.drain(&mut out);
-            for (data, to) in out.drain(..) {
+            let connected = self.call.drain(&mut self.out);
+            for (data, to) in self.out.drain(..) {
                 let _ = self.socket.send_to(&data, to).await;
             }
             if !connected {
