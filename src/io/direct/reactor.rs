@@ -137,6 +137,7 @@ fn start(i: usize) -> anyhow::Result<Inbox> {
         timers: BTreeSet::new(),
         touched: Vec::new(),
         again: Vec::new(),
+        ready: Vec::new(),
         buf: vec![0; 2048],
         out: Vec::new(),
     };
@@ -164,6 +165,8 @@ struct Reactor {
     touched: Vec<u64>,
     /// Sockets left with datagrams unread at the end of their turn.
     again: Vec<u64>,
+    /// The sockets to read this round (kept between rounds).
+    ready: Vec<u64>,
     buf: Vec<u8>,
     out: Vec<(BytesMut, SocketAddr)>,
 }
@@ -187,7 +190,8 @@ impl Reactor {
                 std::thread::sleep(FRAME_TIME);
             }
             let mut inbox = false;
-            let mut ready: Vec<u64> = std::mem::take(&mut self.again);
+            let mut ready = std::mem::take(&mut self.ready);
+            ready.append(&mut self.again);
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => inbox = true,
@@ -197,9 +201,11 @@ impl Reactor {
             if inbox && !self.inbox() {
                 return;
             }
-            for id in ready {
+            for &id in &ready {
                 self.guard(id, |r| r.read(id));
             }
+            ready.clear();
+            self.ready = ready;
             let now = Instant::now();
             while let Some(&(at, id)) = self.timers.first() {
                 if at > now {
@@ -342,14 +348,16 @@ impl Reactor {
         let now = Instant::now();
         // A core whose timer stays due gets a few goes here, then waits
         // for the next round like everyone else.
-        for _ in 0..4 {
-            flush(slot, &mut self.out);
-            if slot.call.due(now) > now {
+        flush(slot, &mut self.out);
+        let mut due = slot.call.due(now);
+        for _ in 0..3 {
+            if due > now {
                 break;
             }
             slot.call.conn.handle_timeout(now);
+            flush(slot, &mut self.out);
+            due = slot.call.due(now);
         }
-        let due = slot.call.due(now);
         let wake = slot.next_tick.map_or(due, |t| t.min(due));
         if slot.wake != Some(wake) {
             if let Some(old) = slot.wake.take() {

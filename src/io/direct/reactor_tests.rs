@@ -129,14 +129,21 @@ async fn calls_share_the_reactor_threads_for_datagrams_and_timers() {
     assert!(threads.len() <= cores, "{threads:?} on {cores} cores");
 }
 
-/// Dropping the last handle closes the call: the core's goodbye goes out.
-/// A clone dropped before it does not.
-#[tokio::test]
-async fn a_call_closes_when_its_last_handle_goes() {
+/// A call on a probe that has heard from (and answered) `me`, so its
+/// goodbye has somewhere to go.
+async fn greeted() -> (UdpSocket, Peer) {
     let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let (peer, at, _) = probe(Duration::from_secs(60)).await;
     me.send_to(b"hello", at).await.unwrap();
     assert_eq!(recv(&me).await, b"hello");
+    (me, peer)
+}
+
+/// Dropping the last handle closes the call: the core's goodbye goes out.
+/// A clone dropped before it does not.
+#[tokio::test]
+async fn a_call_closes_when_its_last_handle_goes() {
+    let (me, peer) = greeted().await;
     let clone = peer.clone();
     drop(peer);
     let mut buf = [0u8; 8];
@@ -149,10 +156,7 @@ async fn a_call_closes_when_its_last_handle_goes() {
 /// An explicit close says goodbye.
 #[tokio::test]
 async fn an_explicit_close_says_goodbye() {
-    let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let (peer, at, _) = probe(Duration::from_secs(60)).await;
-    me.send_to(b"hello", at).await.unwrap();
-    assert_eq!(recv(&me).await, b"hello");
+    let (me, peer) = greeted().await;
     peer.close().await;
     assert_eq!(recv(&me).await, b"bye");
 }
