@@ -764,6 +764,48 @@ fn calls_on_the_lean_media_stack_echo_the_callers_audio() {
     assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
 }
 
+/// A lean call checks as soon as `pre_accept` is in: WhatsApp drops the
+/// checks that came before its answer, and at a 1 s check interval the
+/// next one would wait most of a second. ICE connects well within it.
+#[test]
+fn a_lean_call_checks_as_soon_as_pre_accept_is_in() {
+    let (port, graph_port) = (free_port(), free_port());
+    let server = serve(
+        port,
+        graph_port,
+        &["--media-stack", "lean", "--ice-check-interval", "1000"],
+    );
+    let out = sim(
+        port,
+        graph_port,
+        &[
+            "--calls",
+            "3",
+            "--concurrency",
+            "3",
+            "--seconds",
+            "1",
+            "--media-stack",
+            "lean",
+        ],
+    )
+    .wait_with_output()
+    .unwrap();
+    let calls = lines(&out.stdout, "call");
+    assert_eq!(calls.len(), 3, "{}", text(&out));
+    for c in &calls {
+        assert_eq!(c["ok"], true, "{c:#}");
+        let m = &c["milestones"];
+        let waited = m["ice_connected"].as_f64().unwrap() - m["answer"].as_f64().unwrap();
+        assert!(
+            waited < 500.0,
+            "ICE connected {waited} ms after the answer: {c:#}"
+        );
+    }
+    sigterm(&server);
+    assert_eq!(server.wait_with_output().unwrap().status.code(), Some(0));
+}
+
 /// The lean stack runs on one concrete address without STUN or TURN; asked
 /// for elsewhere it is a usage error that says so.
 #[test]

@@ -132,6 +132,9 @@ impl Call {
 
         self.signal(Action::PreAccept, &answered.answer).await?;
         self.pre_accepted = self.graph();
+        if self.pre_accepted {
+            answered.link.nudge();
+        }
         self.connect(&mut answered, &tracks_tx, stop).await?;
         let far = self.far_end(far_ready, stop).await?;
 

@@ -115,6 +115,14 @@ impl Link {
         }
     }
 
+    /// WhatsApp has the answer (`pre_accept` is in) and answers checks
+    /// from now on: the lean core checks at once.
+    pub(super) fn nudge(&self) {
+        if let Link::Direct(peer, _) = self {
+            peer.nudge();
+        }
+    }
+
     pub(super) async fn close(&self) {
         match self {
             Link::Wrapped { pc, .. } => {

@@ -35,6 +35,9 @@ pub trait Conn: Send + 'static {
     /// Starts closing (DTLS close_notify); its datagrams wait in
     /// [`Self::poll_transmit`].
     fn close(&mut self);
+    /// The other side can answer from now on (the business's `pre_accept`
+    /// is in): a core that paces its connectivity checks sends one now.
+    fn nudge(&mut self, now: Instant);
 }
 
 /// webrtc-rs's sans-IO peer connection with our one audio sender.
@@ -111,6 +114,9 @@ impl Conn for RtcConn {
     fn close(&mut self) {
         let _ = self.pc.close();
     }
+
+    /// webrtc-rs's agent keeps its own pace; it offers no way to hurry it.
+    fn nudge(&mut self, _now: Instant) {}
 }
 
 /// Any core, boxed: a reactor thread holds calls on either.
@@ -141,5 +147,8 @@ impl Conn for Box<dyn Conn> {
     }
     fn close(&mut self) {
         (**self).close()
+    }
+    fn nudge(&mut self, now: Instant) {
+        (**self).nudge(now)
     }
 }

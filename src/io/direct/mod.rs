@@ -97,6 +97,8 @@ enum Command {
         oneshot::Sender<anyhow::Result<()>>,
     ),
     Close(oneshot::Sender<()>),
+    /// The other side can answer now ([`Peer::nudge`]).
+    Nudge,
 }
 
 /// The media loop and whom to tell when it ends.
@@ -200,6 +202,13 @@ impl Peer {
         })
     }
 
+    /// The other side can answer from now on (its `pre_accept` is in):
+    /// a lean core sends its next connectivity check at once instead of
+    /// at the end of the interval whose checks were dropped.
+    pub fn nudge(&self) {
+        self.commands.send(Command::Nudge);
+    }
+
     /// Closes the connection (DTLS close_notify to the other side) and
     /// waits for the driver to finish it.
     pub async fn close(&self) {
@@ -252,6 +261,7 @@ impl<C: Conn> Driver<C> {
                     Some(Command::Remote(desc, ack)) => {
                         let _ = ack.send(self.call.conn.set_remote(Instant::now(), *desc));
                     }
+                    Some(Command::Nudge) => self.call.conn.nudge(Instant::now()),
                     Some(Command::Close(ack)) => {
                         self.close().await;
                         let _ = ack.send(());

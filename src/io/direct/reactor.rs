@@ -290,6 +290,7 @@ impl Reactor {
             Command::Remote(desc, ack) => {
                 let _ = ack.send(slot.call.conn.set_remote(Instant::now(), *desc));
             }
+            Command::Nudge => slot.call.conn.nudge(Instant::now()),
             Command::Close(ack) => {
                 self.close(id);
                 let _ = ack.send(());

@@ -54,6 +54,9 @@ impl Conn for Probe {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn nudge(&mut self, _now: Instant) {
+        self.seen.lock().unwrap().push("nudge".into());
+    }
     fn close(&mut self) {
         if let Some(to) = self.last {
             self.out.push_back((BytesMut::from(&b"bye"[..]), to));
@@ -159,6 +162,20 @@ async fn an_explicit_close_says_goodbye() {
     let (me, peer) = greeted().await;
     peer.close().await;
     assert_eq!(recv(&me).await, b"bye");
+}
+
+/// A nudge reaches the call's core on its reactor thread.
+#[tokio::test]
+async fn a_nudge_reaches_the_core() {
+    let (peer, _, seen) = probe(Duration::from_secs(60)).await;
+    peer.nudge();
+    for _ in 0..500 {
+        if seen.lock().unwrap().iter().any(|s| s == "nudge") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no nudge within 5 s: {:?}", seen.lock().unwrap());
 }
 
 /// A call whose core panics is dropped alone: its handle's close returns,

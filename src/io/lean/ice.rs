@@ -145,6 +145,16 @@ impl Ice {
         }
     }
 
+    /// The other side can answer from now on (WhatsApp once `pre_accept`
+    /// is in): the next check goes at once instead of at the end of the
+    /// interval, whose earlier checks it dropped. The attempts are not
+    /// touched, so a nudge can never make ICE give up sooner.
+    pub fn nudge(&mut self, now: Instant) {
+        if !self.lite && self.state == IceState::Checking {
+            self.next_check = self.next_check.min(now);
+        }
+    }
+
     fn request(&mut self, to: SocketAddr, nominate: bool) -> Vec<u8> {
         let transaction: [u8; 12] = rand::random();
         if self.pending.len() == PENDING {

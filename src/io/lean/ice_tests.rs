@@ -163,3 +163,50 @@ fn their_checks_are_answered_when_signed_with_our_password() {
         Some(true)
     );
 }
+
+/// A nudge brings the next check forward to now, once; it spends no extra
+/// attempt, and a connected or lite agent ignores it.
+#[test]
+fn a_nudge_sends_the_next_check_at_once() {
+    let t0 = Instant::now();
+    let ms = Duration::from_millis;
+    let a: SocketAddr = "127.0.0.1:3480".parse().unwrap();
+    let mut ice = Ice::new(creds(), vec![a], ms(1000), 7, t0);
+    let mut out = Vec::new();
+    ice.handle_timeout(t0, &mut out);
+    ice.handle_timeout(t0 + ms(3), &mut out);
+    assert_eq!(out.len(), 1, "the next check waits for the interval");
+    ice.nudge(t0 + ms(3));
+    assert_eq!(ice.poll_timeout(), Some(t0 + ms(3)));
+    ice.handle_timeout(t0 + ms(3), &mut out);
+    assert_eq!(out.len(), 2, "nudged: a check at once");
+    assert_eq!(
+        ice.poll_timeout(),
+        Some(t0 + ms(1003)),
+        "then the interval again"
+    );
+    ice.nudge(t0 + ms(2000));
+    assert_eq!(
+        ice.poll_timeout(),
+        Some(t0 + ms(1003)),
+        "a later nudge moves nothing back"
+    );
+    let mut replies = Vec::new();
+    ice.handle_stun(
+        t0 + ms(4),
+        a,
+        &answer(&out[1].0, "wapasswordwapassword"),
+        &mut replies,
+    );
+    assert_eq!(ice.state, IceState::Connected);
+    let consent = ice.poll_timeout();
+    ice.nudge(t0 + ms(5));
+    assert_eq!(
+        ice.poll_timeout(),
+        consent,
+        "connected: consent keeps its pace"
+    );
+    let mut lite = Ice::lite("wa".into(), "wapasswordwapassword".into(), t0);
+    lite.nudge(t0);
+    assert_eq!(lite.poll_timeout(), None);
+}

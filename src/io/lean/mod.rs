@@ -332,6 +332,10 @@ impl Conn for Lean {
                 .push_back(PeerEvent::State(RTCPeerConnectionState::Closed));
         }
     }
+
+    fn nudge(&mut self, now: Instant) {
+        self.ice.nudge(now);
+    }
 }
 
 #[cfg(test)]
