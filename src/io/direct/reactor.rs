@@ -7,6 +7,13 @@
 //! fifth of the service's CPU and of the simulator's (BENCHMARKS.md).
 //!
 //! The calls' logic is [`Call`]'s, the same as on a task of its own.
+//!
+//! A new call starts on the setup thread and moves to a media thread
+//! [`HANDOVER`] later. The media threads are busy with every call's packets,
+//! and on a loaded machine a datagram for them waits for a whole round of
+//! that; the setup thread does little, so the scheduler runs it as soon as
+//! a datagram wakes it, and each setup step (ICE, the DTLS flights) goes at
+//! once instead of a round later.
 
 use super::Command;
 use super::call::Call;
@@ -16,19 +23,26 @@ use crate::io::media::FRAME_TIME;
 use bytes::BytesMut;
 use mio::net::UdpSocket;
 use mio::{Events, Interest, Poll, Token, Waker};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::ErrorKind;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, OnceLock, Weak};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::{Duration, Instant};
 
 /// The token of each thread's waker; calls count up from 0.
 const WAKER: Token = Token(usize::MAX);
 /// Datagrams read from one socket before the others get their turn; it
 /// comes back to the rest on the next round.
 const READS_PER_TURN: usize = 64;
+/// Messages taken from the inbox in one round: a flood of commands must
+/// not hold off the sockets and timers.
+const INBOX_PER_ROUND: usize = 256;
+/// How long a new call stays on the setup thread: its setup, and its
+/// first media both ways, take a few milliseconds, or a few hundred on a
+/// saturated machine.
+pub(super) const HANDOVER: Duration = Duration::from_millis(500);
 
 /// What reaches a reactor thread from the rest of the program.
 enum Msg {
@@ -36,6 +50,8 @@ enum Msg {
     Command(u64, Command),
     /// The call's last handle is gone: close it.
     Gone(u64),
+    /// What was sent for the call before this goes before its move.
+    Moving(u64),
 }
 
 /// A thread's inbox, and how to wake it.
@@ -61,18 +77,22 @@ pub(super) struct WeakHandle(Weak<Owner>);
 
 struct Owner {
     id: u64,
-    inbox: Inbox,
+    /// The inbox of the thread that has the call; locked while the call
+    /// moves, so its commands keep their order.
+    inbox: Mutex<Inbox>,
 }
 
 impl Drop for Owner {
     fn drop(&mut self) {
-        self.inbox.send(Msg::Gone(self.id));
+        let inbox = self.inbox.get_mut().unwrap_or_else(|e| e.into_inner());
+        inbox.send(Msg::Gone(self.id));
     }
 }
 
 impl Handle {
     pub fn send(&self, c: Command) -> bool {
-        self.0.inbox.send(Msg::Command(self.0.id, c))
+        let inbox = self.0.inbox.lock().unwrap_or_else(|e| e.into_inner());
+        inbox.send(Msg::Command(self.0.id, c))
     }
 
     pub fn downgrade(&self) -> WeakHandle {
@@ -86,24 +106,26 @@ impl WeakHandle {
     }
 }
 
-/// Hands `call` and its socket to one of the reactor threads (started on
-/// first use, one per core, calls taking them in turn).
+/// Hands `call` and its socket to the setup thread, which hands it on to
+/// one of the media threads (one per core, calls taking them in turn);
+/// all are started on first use.
 pub(super) fn spawn<C: Conn>(
     call: Call<C>,
     socket: tokio::net::UdpSocket,
 ) -> anyhow::Result<Handle> {
-    static THREADS: OnceLock<Vec<Inbox>> = OnceLock::new();
+    static SETUP: OnceLock<Inbox> = OnceLock::new();
     static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-    static TURN: AtomicUsize = AtomicUsize::new(0);
-    let threads = match THREADS.get() {
-        Some(t) => t,
+    let inbox = match SETUP.get() {
+        Some(t) => t.clone(),
         None => {
             let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let started = (0..n).map(start).collect::<anyhow::Result<Vec<_>>>()?;
-            THREADS.get_or_init(|| started)
+            let media = (0..n)
+                .map(|i| start(format!("wacall-media-{i}"), None))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let setup = start("wacall-setup".into(), Some(media))?;
+            SETUP.get_or_init(|| setup).clone()
         }
     };
-    let inbox = threads[TURN.fetch_add(1, Ordering::Relaxed) % threads.len()].clone();
     let socket = UdpSocket::from_std(socket.into_std()?);
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let call = Call {
@@ -114,19 +136,32 @@ pub(super) fn spawn<C: Conn>(
         media: call.media,
         lane: call.lane,
     };
+    let owner = Arc::new(Owner {
+        id,
+        inbox: Mutex::new(inbox.clone()),
+    });
     let slot = Box::new(Slot {
         call,
         socket,
         wake: None,
         next_tick: None,
+        owner: Arc::downgrade(&owner),
     });
     if !inbox.send(Msg::Add(id, slot)) {
         anyhow::bail!("the media thread has stopped");
     }
-    Ok(Handle(Arc::new(Owner { id, inbox })))
+    Ok(Handle(owner))
 }
 
-fn start(i: usize) -> anyhow::Result<Inbox> {
+/// Calls on their way from the setup thread to the media threads.
+struct Handover {
+    media: Vec<Inbox>,
+    turn: usize,
+    /// When each call moves, in the order they came.
+    due: VecDeque<(Instant, u64)>,
+}
+
+fn start(name: String, media: Option<Vec<Inbox>>) -> anyhow::Result<Inbox> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let (tx, rx) = channel();
@@ -140,9 +175,16 @@ fn start(i: usize) -> anyhow::Result<Inbox> {
         ready: Vec::new(),
         buf: vec![0; 2048],
         out: Vec::new(),
+        me: tx.clone(),
+        inbox_again: false,
+        handover: media.map(|media| Handover {
+            media,
+            turn: 0,
+            due: VecDeque::new(),
+        }),
     };
     std::thread::Builder::new()
-        .name(format!("wacall-media-{i}"))
+        .name(name)
         .spawn(move || reactor.run())?;
     Ok(Inbox { tx, waker })
 }
@@ -154,6 +196,8 @@ struct Slot {
     wake: Option<Instant>,
     /// The media loop's next tick, once it has started.
     next_tick: Option<Instant>,
+    /// The handle's side, to move the call.
+    owner: Weak<Owner>,
 }
 
 struct Reactor {
@@ -169,6 +213,12 @@ struct Reactor {
     ready: Vec<u64>,
     buf: Vec<u8>,
     out: Vec<(BytesMut, SocketAddr)>,
+    /// This thread's own inbox, for the marker of a move.
+    me: Sender<Msg>,
+    /// The inbox had more than a round's worth.
+    inbox_again: bool,
+    /// On the setup thread: where its calls go next, and when.
+    handover: Option<Handover>,
 }
 
 impl Reactor {
@@ -176,10 +226,14 @@ impl Reactor {
         let mut events = Events::with_capacity(1024);
         loop {
             let now = Instant::now();
-            let timeout = if self.again.is_empty() {
-                self.timers
-                    .first()
-                    .map(|(t, _)| t.saturating_duration_since(now))
+            let timeout = if self.again.is_empty() && !self.inbox_again {
+                let handover = self.handover.as_ref().and_then(|h| h.due.front());
+                [self.timers.first(), handover]
+                    .into_iter()
+                    .flatten()
+                    .map(|(t, _)| *t)
+                    .min()
+                    .map(|t| t.saturating_duration_since(now))
             } else {
                 Some(std::time::Duration::ZERO)
             };
@@ -189,7 +243,7 @@ impl Reactor {
                 tracing::error!(error = %e, "the media thread cannot wait for its sockets");
                 std::thread::sleep(FRAME_TIME);
             }
-            let mut inbox = false;
+            let mut inbox = self.inbox_again;
             let mut ready = std::mem::take(&mut self.ready);
             ready.append(&mut self.again);
             for ev in events.iter() {
@@ -198,8 +252,8 @@ impl Reactor {
                     Token(id) => ready.push(id as u64),
                 }
             }
-            if inbox && !self.inbox() {
-                return;
+            if inbox {
+                self.inbox();
             }
             for &id in &ready {
                 self.guard(id, |r| r.read(id));
@@ -214,12 +268,64 @@ impl Reactor {
                 self.timers.pop_first();
                 self.guard(id, |r| r.on_time(id, now));
             }
+            // Before the settling: what the move runs from the inbox
+            // settles with the rest.
+            self.hand_over(now);
             let touched = std::mem::take(&mut self.touched);
             for &id in &touched {
                 self.guard(id, |r| r.settle(id));
             }
             self.touched = touched;
             self.touched.clear();
+        }
+    }
+
+    /// Moves the calls whose time on the setup thread is up to the media
+    /// threads.
+    fn hand_over(&mut self, now: Instant) {
+        loop {
+            let Some(h) = self.handover.as_mut() else {
+                return;
+            };
+            let Some(&(at, id)) = h.due.front() else {
+                return;
+            };
+            if at > now {
+                return;
+            }
+            h.due.pop_front();
+            let Some(owner) = self.calls.get(&id).and_then(|s| s.owner.upgrade()) else {
+                continue;
+            };
+            let mut inbox = owner.inbox.lock().unwrap_or_else(|e| e.into_inner());
+            // What was sent before the lock is in our inbox, ahead of the
+            // marker: it runs here first, and the rest goes to the new
+            // thread after the call.
+            let _ = self.me.send(Msg::Moving(id));
+            while let Ok(m) = self.rx.try_recv() {
+                if matches!(m, Msg::Moving(m) if m == id) {
+                    break;
+                }
+                self.take(m);
+            }
+            let Some(mut slot) = self.calls.remove(&id) else {
+                continue;
+            };
+            if let Some(at) = slot.wake.take() {
+                self.timers.remove(&(at, id));
+            }
+            self.touched.retain(|&t| t != id);
+            self.again.retain(|&t| t != id);
+            let _ = self.poll.registry().deregister(&mut slot.socket);
+            let Some(h) = self.handover.as_mut() else {
+                return;
+            };
+            let to = h.media[h.turn % h.media.len()].clone();
+            h.turn += 1;
+            if to.send(Msg::Add(id, Box::new(slot))) {
+                *inbox = to;
+            }
+            drop(inbox);
         }
     }
 
@@ -246,28 +352,42 @@ impl Reactor {
         }
     }
 
-    /// Everything in the inbox; false once no one can send to it again.
-    fn inbox(&mut self) -> bool {
-        loop {
+    /// What is in the inbox, up to a round's worth. The threads live as
+    /// long as the process: each holds a sender to its own inbox.
+    fn inbox(&mut self) {
+        for _ in 0..INBOX_PER_ROUND {
             match self.rx.try_recv() {
-                Ok(Msg::Add(id, mut slot)) => {
-                    let registered = self.poll.registry().register(
-                        &mut slot.socket,
-                        Token(id as usize),
-                        Interest::READABLE,
-                    );
-                    if let Err(e) = registered {
-                        tracing::error!(error = %e, "a call's socket cannot be watched");
-                        continue;
-                    }
-                    self.calls.insert(id, *slot);
-                    self.touched.push(id);
+                Ok(m) => self.take(m),
+                Err(_) => {
+                    self.inbox_again = false;
+                    return;
                 }
-                Ok(Msg::Command(id, c)) => self.guard(id, |r| r.command(id, c)),
-                Ok(Msg::Gone(id)) => self.guard(id, |r| r.close(id)),
-                Err(std::sync::mpsc::TryRecvError::Empty) => return true,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => return false,
             }
+        }
+        self.inbox_again = true;
+    }
+
+    fn take(&mut self, m: Msg) {
+        match m {
+            Msg::Add(id, mut slot) => {
+                let registered = self.poll.registry().register(
+                    &mut slot.socket,
+                    Token(id as usize),
+                    Interest::READABLE,
+                );
+                if let Err(e) = registered {
+                    tracing::error!(error = %e, "a call's socket cannot be watched");
+                    return;
+                }
+                self.calls.insert(id, *slot);
+                self.touched.push(id);
+                if let Some(h) = self.handover.as_mut() {
+                    h.due.push_back((Instant::now() + HANDOVER, id));
+                }
+            }
+            Msg::Command(id, c) => self.guard(id, |r| r.command(id, c)),
+            Msg::Gone(id) => self.guard(id, |r| r.close(id)),
+            Msg::Moving(_) => {}
         }
     }
 

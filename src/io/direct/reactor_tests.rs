@@ -2,6 +2,7 @@
 //! timers, and the close when the last handle goes.
 
 use super::super::{Conn, Peer};
+use super::HANDOVER;
 use bytes::BytesMut;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -9,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 
-/// A core that says back what it hears (and on which thread), keeps one
-/// timer, and says "bye" when closed.
+/// A core that says back what it hears, sets its timer 10 ms after each
+/// datagram, notes on which thread it heard, timed out and was nudged,
+/// and says "bye" when closed.
 struct Probe {
     seen: Arc<Mutex<Vec<String>>>,
     due: Option<Instant>,
@@ -19,10 +21,10 @@ struct Probe {
 }
 
 impl Conn for Probe {
-    fn handle_read(&mut self, _now: Instant, _local: SocketAddr, from: SocketAddr, data: &[u8]) {
+    fn handle_read(&mut self, now: Instant, _local: SocketAddr, from: SocketAddr, data: &[u8]) {
         assert_ne!(data, b"panic", "told to panic");
-        let thread = std::thread::current().name().unwrap_or("").to_string();
-        self.seen.lock().unwrap().push(format!("read on {thread}"));
+        self.note("read");
+        self.due = Some(now + Duration::from_millis(10));
         self.last = Some(from);
         self.out.push_back((BytesMut::from(data), from));
     }
@@ -41,7 +43,7 @@ impl Conn for Probe {
     fn handle_timeout(&mut self, now: Instant) {
         if self.due.is_some_and(|d| d <= now) {
             self.due = None;
-            self.seen.lock().unwrap().push("timer".into());
+            self.note("timer");
         }
     }
     fn write_rtp(&mut self, _: Instant, _: ::rtc::rtp::Packet) -> Result<(), String> {
@@ -55,13 +57,34 @@ impl Conn for Probe {
         Ok(())
     }
     fn nudge(&mut self, _now: Instant) {
-        self.seen.lock().unwrap().push("nudge".into());
+        self.note("nudge");
     }
     fn close(&mut self) {
         if let Some(to) = self.last {
             self.out.push_back((BytesMut::from(&b"bye"[..]), to));
         }
     }
+}
+
+impl Probe {
+    fn note(&self, what: &str) {
+        let thread = std::thread::current().name().unwrap_or("").to_string();
+        self.seen
+            .lock()
+            .unwrap()
+            .push(format!("{what} on {thread}"));
+    }
+}
+
+/// What a probe noted, as (what, thread).
+fn notes(seen: &Mutex<Vec<String>>) -> Vec<(String, String)> {
+    let seen = seen.lock().unwrap();
+    seen.iter()
+        .map(|s| {
+            let (what, thread) = s.split_once(" on ").unwrap();
+            (what.to_string(), thread.to_string())
+        })
+        .collect()
 }
 
 /// A call on a probe: its handle, its socket's address, what it saw.
@@ -107,29 +130,75 @@ async fn each_answers(me: &UdpSocket, calls: &[Probed], tag: &str) {
     assert_eq!(heard, expected);
 }
 
-/// Fifty calls: each hears its own datagram and answers it, all on the
-/// reactor threads (no more of them than cores), and each core's timer
-/// fires when due.
+/// Fifty calls: each hears its own datagram, answers it, and its timer
+/// fires, first on the setup thread; after the handover the same calls do
+/// all that on the media threads (no more of them than cores), each call
+/// on one.
 #[tokio::test]
-async fn calls_share_the_reactor_threads_for_datagrams_and_timers() {
+async fn calls_move_from_the_setup_thread_to_the_media_threads() {
     let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let mut calls = Vec::new();
     for _ in 0..50 {
-        calls.push(probe(Duration::from_millis(30)).await);
+        calls.push(probe(Duration::from_secs(60)).await);
     }
-    each_answers(&me, &calls, "call").await;
+    each_answers(&me, &calls, "early").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut early = Vec::new();
+    for (_, _, seen) in &calls {
+        let n = notes(seen);
+        assert!(n.contains(&("read".into(), "wacall-setup".into())), "{n:?}");
+        assert!(
+            n.contains(&("timer".into(), "wacall-setup".into())),
+            "{n:?}"
+        );
+        assert!(n.iter().all(|(_, t)| t == "wacall-setup"), "{n:?}");
+        early.push(n.len());
+    }
+    tokio::time::sleep(HANDOVER).await;
+    each_answers(&me, &calls, "late").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut threads = std::collections::BTreeSet::new();
-    for (_, _, seen) in &calls {
-        let seen = seen.lock().unwrap();
-        assert!(seen.contains(&"timer".to_string()), "{seen:?}");
-        for s in seen.iter().filter_map(|s| s.strip_prefix("read on ")) {
-            assert!(s.starts_with("wacall-media-"), "read on {s}");
-            threads.insert(s.to_string());
-        }
+    for ((_, _, seen), early) in calls.iter().zip(early) {
+        let n = notes(seen)[early..].to_vec();
+        let what: Vec<&str> = n.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(what, ["read", "timer"], "{n:?}");
+        assert!(n[0].1.starts_with("wacall-media-"), "{n:?}");
+        assert_eq!(n[0].1, n[1].1, "{n:?}");
+        threads.insert(n[0].1.clone());
     }
     let cores = std::thread::available_parallelism().unwrap().get();
     assert!(threads.len() <= cores, "{threads:?} on {cores} cores");
+}
+
+/// No command is lost while a call moves to a media thread, and none runs
+/// on the setup thread after one ran on the media thread.
+#[tokio::test]
+async fn commands_keep_their_order_across_the_move() {
+    let (peer, _, seen) = probe(Duration::from_secs(60)).await;
+    let start = Instant::now();
+    tokio::time::sleep(HANDOVER - Duration::from_millis(50)).await;
+    // A flood across the moment of the move, so some are still in the
+    // setup thread's inbox when it comes.
+    let mut sent = 0;
+    while start.elapsed() < HANDOVER + Duration::from_millis(100) {
+        peer.nudge();
+        sent += 1;
+    }
+    for _ in 0..500 {
+        if notes(&seen).len() >= sent {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let threads: Vec<String> = notes(&seen).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(threads.len(), sent, "every nudge arrived, once");
+    let moved = threads.iter().position(|t| t != "wacall-setup").unwrap();
+    assert!(moved > 0, "{threads:?}");
+    assert!(
+        threads[moved..].iter().all(|t| t == &threads[moved])
+            && threads[moved].starts_with("wacall-media-"),
+        "{threads:?}"
+    );
 }
 
 /// A call on a probe that has heard from (and answered) `me`, so its
@@ -170,7 +239,7 @@ async fn a_nudge_reaches_the_core() {
     let (peer, _, seen) = probe(Duration::from_secs(60)).await;
     peer.nudge();
     for _ in 0..500 {
-        if seen.lock().unwrap().iter().any(|s| s == "nudge") {
+        if notes(&seen).iter().any(|(w, _)| w == "nudge") {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -178,19 +247,29 @@ async fn a_nudge_reaches_the_core() {
     panic!("no nudge within 5 s: {:?}", seen.lock().unwrap());
 }
 
-/// A call whose core panics is dropped alone: its handle's close returns,
-/// and every reactor thread goes on answering new calls.
+/// A call whose core panics is dropped alone, on the setup thread or on a
+/// media thread: its handle's close returns, and the calls that were on
+/// those threads and every new call go on answering.
 #[tokio::test]
 async fn a_panicking_call_takes_no_other_call_down() {
     let me = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let cores = std::thread::available_parallelism().unwrap().get();
-    let mut doomed = Vec::new();
+    let (mut doomed, mut moved) = (Vec::new(), Vec::new());
+    for _ in 0..2 * cores {
+        moved.push(probe(Duration::from_secs(60)).await);
+    }
+    tokio::time::sleep(HANDOVER + Duration::from_millis(100)).await;
+    for (peer, at, _) in moved.drain(cores..) {
+        me.send_to(b"panic", at).await.unwrap();
+        doomed.push(peer);
+    }
     for _ in 0..cores {
         let (peer, at, _) = probe(Duration::from_secs(60)).await;
         me.send_to(b"panic", at).await.unwrap();
         doomed.push(peer);
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
+    each_answers(&me, &moved, "survivor").await;
     for peer in doomed {
         tokio::time::timeout(Duration::from_secs(5), peer.close())
             .await
