@@ -127,8 +127,8 @@ impl Peer {
     }
 
     /// Drives any sans-IO core from `socket` as [`Peer::spawn`] does
-    /// `rtc`'s, but on one of the process's reactor threads, beside many
-    /// other calls ([`reactor`]).
+    /// `rtc`'s, but on the process's reactor threads, beside many other
+    /// calls: the setup thread first, then a media thread ([`reactor`]).
     pub fn spawn_conn<C: Conn>(
         conn: C,
         socket: UdpSocket,
