@@ -712,6 +712,26 @@ fn a_ramp_spreads_the_simulators_call_starts() {
     }
 }
 
+/// `n` simultaneous calls of `seconds` from the lean simulated WhatsApp,
+/// each of which must have succeeded: their reports.
+fn lean_calls(port: u16, graph_port: u16, n: u32, seconds: u32) -> Vec<Value> {
+    let (n, seconds) = (n.to_string(), seconds.to_string());
+    let args = ["--calls", &n, "--concurrency", &n, "--seconds", &seconds];
+    let out = sim(
+        port,
+        graph_port,
+        &[&args[..], &["--media-stack", "lean"]].concat(),
+    )
+    .wait_with_output()
+    .unwrap();
+    let calls = lines(&out.stdout, "call");
+    assert_eq!(calls.len().to_string(), n, "{}", text(&out));
+    for c in &calls {
+        assert_eq!(c["ok"], true, "{c:#}");
+    }
+    calls
+}
+
 /// Both sides on the lean media stack (`--media-stack lean` for the service
 /// and the simulator): every call connects, the caller hears its own 440 Hz
 /// back through `echo` with nothing lost, and the service's steps name the
@@ -720,26 +740,8 @@ fn a_ramp_spreads_the_simulators_call_starts() {
 fn calls_on_the_lean_media_stack_echo_the_callers_audio() {
     let (port, graph_port) = (free_port(), free_port());
     let server = serve(port, graph_port, &["--media-stack", "lean"]);
-    let out = sim(
-        port,
-        graph_port,
-        &[
-            "--calls",
-            "10",
-            "--concurrency",
-            "10",
-            "--seconds",
-            "3",
-            "--media-stack",
-            "lean",
-        ],
-    )
-    .wait_with_output()
-    .unwrap();
-    let calls = lines(&out.stdout, "call");
-    assert_eq!(calls.len(), 10, "{}", text(&out));
+    let calls = lean_calls(port, graph_port, 10, 3);
     for c in &calls {
-        assert_eq!(c["ok"], true, "{c:#}");
         let hz = c["heard"]["dominant_hz"].as_f64().unwrap();
         assert!((hz - 440.0).abs() < 5.0, "heard {hz} Hz: {c:#}");
         assert!(c["media_in"]["packets"].as_u64().unwrap() > 100, "{c:#}");
@@ -775,26 +777,7 @@ fn a_lean_call_checks_as_soon_as_pre_accept_is_in() {
         graph_port,
         &["--media-stack", "lean", "--ice-check-interval", "1000"],
     );
-    let out = sim(
-        port,
-        graph_port,
-        &[
-            "--calls",
-            "3",
-            "--concurrency",
-            "3",
-            "--seconds",
-            "1",
-            "--media-stack",
-            "lean",
-        ],
-    )
-    .wait_with_output()
-    .unwrap();
-    let calls = lines(&out.stdout, "call");
-    assert_eq!(calls.len(), 3, "{}", text(&out));
-    for c in &calls {
-        assert_eq!(c["ok"], true, "{c:#}");
+    for c in &lean_calls(port, graph_port, 3, 1) {
         let m = &c["milestones"];
         let waited = m["ice_connected"].as_f64().unwrap() - m["answer"].as_f64().unwrap();
         assert!(

@@ -142,7 +142,9 @@ async fn calls_move_from_the_setup_thread_to_the_media_threads() {
         calls.push(probe(Duration::from_secs(60)).await);
     }
     each_answers(&me, &calls, "early").await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Timers are 10 ms after each datagram; the move is HANDOVER after the
+    // call came.
+    tokio::time::sleep(Duration::from_millis(50)).await;
     let mut early = Vec::new();
     for (_, _, seen) in &calls {
         let n = notes(seen);
@@ -185,7 +187,7 @@ async fn commands_keep_their_order_across_the_move() {
         sent += 1;
     }
     for _ in 0..500 {
-        if notes(&seen).len() >= sent {
+        if seen.lock().unwrap().len() >= sent {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
