@@ -15,6 +15,13 @@
 //! a datagram wakes it, and each setup step (ICE, the DTLS flights) goes at
 //! once instead of a round later.
 
+mod handle;
+mod handover;
+
+pub(super) use handle::{Handle, WeakHandle, spawn};
+use handle::{Inbox, Msg, Owner};
+use handover::{HANDOVER, Handover};
+
 use super::Command;
 use super::call::Call;
 use super::conn::Conn;
@@ -26,10 +33,9 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::ErrorKind;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Weak};
+use std::time::Instant;
 
 /// The token of each thread's waker; calls count up from 0.
 const WAKER: Token = Token(usize::MAX);
@@ -39,128 +45,8 @@ const READS_PER_TURN: usize = 64;
 /// Messages taken from the inbox in one round: a flood of commands must
 /// not hold off the sockets and timers.
 const INBOX_PER_ROUND: usize = 256;
-/// How long a new call stays on the setup thread: its setup, and its
-/// first media both ways, take a few milliseconds, or a few hundred on a
-/// saturated machine.
-pub(super) const HANDOVER: Duration = Duration::from_millis(500);
 
-/// What reaches a reactor thread from the rest of the program.
-enum Msg {
-    Add(u64, Box<Slot>),
-    Command(u64, Command),
-    /// The call's last handle is gone: close it.
-    Gone(u64),
-    /// What was sent for the call before this goes before its move.
-    Moving(u64),
-}
-
-/// A thread's inbox, and how to wake it.
-#[derive(Clone)]
-struct Inbox {
-    tx: Sender<Msg>,
-    waker: Arc<Waker>,
-}
-
-impl Inbox {
-    fn send(&self, m: Msg) -> bool {
-        self.tx.send(m).is_ok() && self.waker.wake().is_ok()
-    }
-}
-
-/// A call's handle on its reactor thread; the call closes when the last
-/// clone is dropped.
-#[derive(Clone)]
-pub(super) struct Handle(Arc<Owner>);
-
-/// A handle that does not keep the call open.
-pub(super) struct WeakHandle(Weak<Owner>);
-
-struct Owner {
-    id: u64,
-    /// The inbox of the thread that has the call; locked while the call
-    /// moves, so its commands keep their order.
-    inbox: Mutex<Inbox>,
-}
-
-impl Drop for Owner {
-    fn drop(&mut self) {
-        let inbox = self.inbox.get_mut().unwrap_or_else(|e| e.into_inner());
-        inbox.send(Msg::Gone(self.id));
-    }
-}
-
-impl Handle {
-    pub fn send(&self, c: Command) -> bool {
-        let inbox = self.0.inbox.lock().unwrap_or_else(|e| e.into_inner());
-        inbox.send(Msg::Command(self.0.id, c))
-    }
-
-    pub fn downgrade(&self) -> WeakHandle {
-        WeakHandle(Arc::downgrade(&self.0))
-    }
-}
-
-impl WeakHandle {
-    pub fn send(&self, c: Command) -> bool {
-        self.0.upgrade().is_some_and(|h| Handle(h).send(c))
-    }
-}
-
-/// Hands `call` and its socket to the setup thread, which hands it on to
-/// one of the media threads (one per core, calls taking them in turn);
-/// all are started on first use.
-pub(super) fn spawn<C: Conn>(
-    call: Call<C>,
-    socket: tokio::net::UdpSocket,
-) -> anyhow::Result<Handle> {
-    static SETUP: OnceLock<Inbox> = OnceLock::new();
-    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-    let inbox = match SETUP.get() {
-        Some(t) => t.clone(),
-        None => {
-            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let media = (0..n)
-                .map(|i| start(format!("wacall-media-{i}"), None))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let setup = start("wacall-setup".into(), Some(media))?;
-            SETUP.get_or_init(|| setup).clone()
-        }
-    };
-    let socket = UdpSocket::from_std(socket.into_std()?);
-    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let call = Call {
-        conn: Box::new(call.conn) as Box<dyn Conn>,
-        local: call.local,
-        gate: call.gate,
-        events: call.events,
-        media: call.media,
-        lane: call.lane,
-    };
-    let owner = Arc::new(Owner {
-        id,
-        inbox: Mutex::new(inbox.clone()),
-    });
-    let slot = Box::new(Slot {
-        call,
-        socket,
-        wake: None,
-        next_tick: None,
-        owner: Arc::downgrade(&owner),
-    });
-    if !inbox.send(Msg::Add(id, slot)) {
-        anyhow::bail!("the media thread has stopped");
-    }
-    Ok(Handle(owner))
-}
-
-/// Calls on their way from the setup thread to the media threads.
-struct Handover {
-    media: Vec<Inbox>,
-    turn: usize,
-    /// When each call moves, in the order they came.
-    due: VecDeque<(Instant, u64)>,
-}
-
+/// Starts a reactor thread; the setup thread is the one given `media`.
 fn start(name: String, media: Option<Vec<Inbox>>) -> anyhow::Result<Inbox> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
@@ -277,55 +163,6 @@ impl Reactor {
             }
             self.touched = touched;
             self.touched.clear();
-        }
-    }
-
-    /// Moves the calls whose time on the setup thread is up to the media
-    /// threads.
-    fn hand_over(&mut self, now: Instant) {
-        loop {
-            let Some(h) = self.handover.as_mut() else {
-                return;
-            };
-            let Some(&(at, id)) = h.due.front() else {
-                return;
-            };
-            if at > now {
-                return;
-            }
-            h.due.pop_front();
-            let Some(owner) = self.calls.get(&id).and_then(|s| s.owner.upgrade()) else {
-                continue;
-            };
-            let mut inbox = owner.inbox.lock().unwrap_or_else(|e| e.into_inner());
-            // What was sent before the lock is in our inbox, ahead of the
-            // marker: it runs here first, and the rest goes to the new
-            // thread after the call.
-            let _ = self.me.send(Msg::Moving(id));
-            while let Ok(m) = self.rx.try_recv() {
-                if matches!(m, Msg::Moving(m) if m == id) {
-                    break;
-                }
-                self.take(m);
-            }
-            let Some(mut slot) = self.calls.remove(&id) else {
-                continue;
-            };
-            if let Some(at) = slot.wake.take() {
-                self.timers.remove(&(at, id));
-            }
-            self.touched.retain(|&t| t != id);
-            self.again.retain(|&t| t != id);
-            let _ = self.poll.registry().deregister(&mut slot.socket);
-            let Some(h) = self.handover.as_mut() else {
-                return;
-            };
-            let to = h.media[h.turn % h.media.len()].clone();
-            h.turn += 1;
-            if to.send(Msg::Add(id, Box::new(slot))) {
-                *inbox = to;
-            }
-            drop(inbox);
         }
     }
 
@@ -522,5 +359,4 @@ fn flush(slot: &mut Slot, out: &mut Vec<(BytesMut, SocketAddr)>) {
 }
 
 #[cfg(test)]
-#[path = "reactor_tests.rs"]
 mod tests;
