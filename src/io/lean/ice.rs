@@ -41,8 +41,9 @@ pub struct Ice {
     creds: Credentials,
     remotes: Vec<SocketAddr>,
     interval: Duration,
-    /// Checks left before the connection fails.
+    /// Checks left before the connection fails, of `attempts`.
     attempts_left: u32,
+    attempts: u32,
     next_remote: usize,
     next_check: Instant,
     pending: Vec<([u8; 12], SocketAddr)>,
@@ -72,6 +73,7 @@ impl Ice {
             remotes,
             interval,
             attempts_left: attempts,
+            attempts,
             next_remote: 0,
             next_check: now,
             pending: Vec::new(),
@@ -147,11 +149,13 @@ impl Ice {
 
     /// The other side can answer from now on (WhatsApp once `pre_accept`
     /// is in): the next check goes at once instead of at the end of the
-    /// interval, whose earlier checks it dropped. The attempts are not
-    /// touched, so a nudge can never make ICE give up sooner.
+    /// interval, whose earlier checks it dropped. The attempts start over
+    /// from here: they were spent on a peer that could not answer, and a
+    /// slow `pre_accept` must not leave ICE no time once it can.
     pub fn nudge(&mut self, now: Instant) {
         if !self.lite && self.state == IceState::Checking {
             self.next_check = self.next_check.min(now);
+            self.attempts_left = self.attempts;
         }
     }
 

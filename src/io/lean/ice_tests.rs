@@ -164,6 +164,29 @@ fn their_checks_are_answered_when_signed_with_our_password() {
     );
 }
 
+/// Checks spent before the other side could answer do not count: after a
+/// nudge the whole budget is there again, so a slow `pre_accept` does not
+/// fail ICE; without one, the budget runs out and ICE fails.
+#[test]
+fn a_nudge_gives_back_the_checks_spent_before_it() {
+    let t0 = Instant::now();
+    let ms = Duration::from_millis;
+    let a: SocketAddr = "127.0.0.1:3480".parse().unwrap();
+    let run = |nudge_at: Option<u64>| {
+        let mut ice = Ice::new(creds(), vec![a], ms(10), 3, t0);
+        let mut out = Vec::new();
+        for t in (0..=40).step_by(10) {
+            if nudge_at == Some(t) {
+                ice.nudge(t0 + ms(t));
+            }
+            ice.handle_timeout(t0 + ms(t), &mut out);
+        }
+        (ice.state, out.len())
+    };
+    assert_eq!(run(None), (IceState::Failed, 3));
+    assert_eq!(run(Some(20)), (IceState::Checking, 5), "2 before, 3 after");
+}
+
 /// A nudge brings the next check forward to now, once; it spends no extra
 /// attempt, and a connected or lite agent ignores it.
 #[test]
