@@ -19,53 +19,59 @@ pub(super) struct Handover {
     pub(super) due: VecDeque<(Instant, u64)>,
 }
 
+impl Handover {
+    /// The next call whose time here is up, if any.
+    fn next_due(&mut self, now: Instant) -> Option<u64> {
+        let &(at, id) = self.due.front()?;
+        (at <= now).then(|| {
+            self.due.pop_front();
+            id
+        })
+    }
+
+    /// The media thread the next call goes to: each in turn.
+    fn next_media(&mut self) -> Inbox {
+        self.turn += 1;
+        self.media[(self.turn - 1) % self.media.len()].clone()
+    }
+}
+
 impl Reactor {
     /// Moves the calls whose time on the setup thread is up to the media
     /// threads.
     pub(super) fn hand_over(&mut self, now: Instant) {
-        loop {
-            let Some(h) = self.handover.as_mut() else {
-                return;
-            };
-            let Some(&(at, id)) = h.due.front() else {
-                return;
-            };
-            if at > now {
-                return;
+        while let Some(id) = self.handover.as_mut().and_then(|h| h.next_due(now)) {
+            self.move_call(id);
+        }
+    }
+
+    fn move_call(&mut self, id: u64) {
+        let Some(owner) = self.calls.get(&id).and_then(|s| s.owner.upgrade()) else {
+            return;
+        };
+        let mut inbox = owner.inbox.lock().unwrap_or_else(|e| e.into_inner());
+        // What was sent before the lock is in our inbox, ahead of the
+        // marker: it runs here first, and the rest goes to the new thread
+        // after the call.
+        let _ = self.me.send(Msg::Moving(id));
+        while let Ok(m) = self.rx.try_recv() {
+            if matches!(m, Msg::Moving(m) if m == id) {
+                break;
             }
-            h.due.pop_front();
-            let Some(owner) = self.calls.get(&id).and_then(|s| s.owner.upgrade()) else {
-                continue;
-            };
-            let mut inbox = owner.inbox.lock().unwrap_or_else(|e| e.into_inner());
-            // What was sent before the lock is in our inbox, ahead of the
-            // marker: it runs here first, and the rest goes to the new
-            // thread after the call.
-            let _ = self.me.send(Msg::Moving(id));
-            while let Ok(m) = self.rx.try_recv() {
-                if matches!(m, Msg::Moving(m) if m == id) {
-                    break;
-                }
-                self.take(m);
-            }
-            let Some(mut slot) = self.calls.remove(&id) else {
-                continue;
-            };
-            if let Some(at) = slot.wake.take() {
-                self.timers.remove(&(at, id));
-            }
-            self.touched.retain(|&t| t != id);
-            self.again.retain(|&t| t != id);
-            let _ = self.poll.registry().deregister(&mut slot.socket);
-            let Some(h) = self.handover.as_mut() else {
-                return;
-            };
-            let to = h.media[h.turn % h.media.len()].clone();
-            h.turn += 1;
-            if to.send(Msg::Add(id, Box::new(slot))) {
-                *inbox = to;
-            }
-            drop(inbox);
+            self.take(m);
+        }
+        let (Some(mut slot), Some(h)) = (self.calls.remove(&id), self.handover.as_mut()) else {
+            return;
+        };
+        let to = h.next_media();
+        if let Some(at) = slot.wake.take() {
+            self.timers.remove(&(at, id));
+        }
+        self.touched.retain(|&t| t != id);
+        self.again.retain(|&t| t != id);
+        let _ = self.poll.registry().deregister(&mut slot.socket);
+        if to.send(Msg::Add(id, Box::new(slot))) {
+            *inbox = to;
         }
     }
 }
