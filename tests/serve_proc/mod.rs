@@ -67,7 +67,14 @@ pub fn serve(port: u16, graph_port: u16, extra: &[&str]) -> Running {
     let mut c = Running::new(c);
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(c.try_wait().unwrap().is_none(), "serve exited early");
+        if c.try_wait().unwrap().is_some() {
+            let out = c.wait_with_output().unwrap();
+            panic!(
+                "serve exited early ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         assert!(Instant::now() < deadline, "serve never listened");
         std::thread::sleep(Duration::from_millis(20));
     }
