@@ -22,22 +22,51 @@ impl Drop for Redis {
     }
 }
 
+/// A Redis server of this test's own. The two tests run at once, and a
+/// port picked free can be taken again before redis-server binds it: the
+/// server then exits, and the other test's server would answer instead
+/// (with its own instances `a` and `b` already live). So the one that
+/// answers must be ours, by its process id; otherwise another port.
 fn redis() -> Redis {
-    let port = free_port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("redis-server is missing: run scripts/bootstrap");
-    let r = Redis(child, port);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server never listened");
-        std::thread::sleep(Duration::from_millis(20));
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is missing: run scripts/bootstrap");
+        let mut r = Redis(child, port);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+            && r.0.try_wait().unwrap().is_none()
+        {
+            assert!(Instant::now() < deadline, "redis-server never listened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if redis_pid(port) == Some(r.0.id()) {
+            return r;
+        }
     }
-    r
+    panic!("no Redis server of this test's own in five tries");
+}
+
+/// The process id of the Redis server on `port` (`INFO server`).
+fn redis_pid(port: u16) -> Option<u32> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"INFO server\r\n").ok()?;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&got).contains("run_id:") {
+        let n = s.read(&mut buf).ok().filter(|&n| n > 0)?;
+        got.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&got);
+    let line = text.lines().find_map(|l| l.strip_prefix("process_id:"))?;
+    line.trim().parse().ok()
 }
 
 /// The one live session an instance holds, once it has it.
